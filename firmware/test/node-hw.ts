@@ -1,0 +1,143 @@
+/**
+ * Node.js adapters for the hardware boundary (src/hw/types.ts), so that the firmware's
+ * modules run under vitest with real sockets and real timers.
+ */
+import { connect } from "node:net";
+import type { Clock } from "@manure-edge/protocol";
+import type { Net, OutputPin, Platform, Socket, Storage, Uart } from "../src/hw/types";
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
+/** node:net with binary strings (latin1: one char per byte), as Espruino's sockets give. */
+export const nodeNet: Net = {
+  connect(host: string, port: number): Socket {
+    const s = connect(port, host);
+    s.setNoDelay(true);
+    return {
+      write: (d) => {
+        if (!s.destroyed) s.write(Buffer.from(d, "latin1"));
+      },
+      end: () => s.destroy(),
+      on: ((ev: string, cb: (x?: unknown) => void) => {
+        if (ev === "data") s.on("data", (b: Buffer) => cb(b.toString("latin1")));
+        else if (ev === "error") s.on("error", (e) => cb(e));
+        else s.on(ev, () => cb());
+      }) as Socket["on"],
+    };
+  },
+};
+
+/**
+ * Espruino Storage semantics in memory: whole-file writes, append files, trash accounting
+ * (a rewritten or erased file's bytes become trash until compact()), a size limit, and the
+ * "\xFF" rule of append files. Survives a simulated reboot when the same instance is reused.
+ */
+export class MemStorage implements Storage {
+  files = new Map<string, string>();
+  trash = 0;
+  writes = 0;
+  compactions = 0;
+  constructor(public readonly size = 896 * 1024) {}
+
+  private used(): number {
+    let n = 0;
+    for (const [k, v] of this.files) n += v.length + k.length + 16;
+    return n + this.trash;
+  }
+  read(name: string): string | undefined {
+    return this.files.get(name);
+  }
+  write(name: string, data: string): boolean {
+    const old = this.files.get(name);
+    if (this.used() - (old ? 0 : 0) + data.length + 16 > this.size) return false;
+    if (old !== undefined) this.trash += old.length + name.length + 16;
+    this.files.set(name, data);
+    this.writes++;
+    return true;
+  }
+  erase(name: string): void {
+    const old = this.files.get(name);
+    if (old !== undefined) this.trash += old.length + name.length + 16;
+    this.files.delete(name);
+  }
+  list(prefix: string): string[] {
+    return [...this.files.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+  stats(): { free: number; trash: number } {
+    return { free: this.size - this.used(), trash: this.trash };
+  }
+  compact(): void {
+    this.trash = 0;
+    this.compactions++;
+  }
+  appendLine(name: string, line: string): boolean {
+    if (line.indexOf("\xFF") >= 0 || line.indexOf("\n") >= 0) throw new Error("append: line contains \\xFF or newline");
+    if (this.used() + line.length + 1 + (this.files.has(name) ? 0 : name.length + 16) > this.size) return false;
+    this.files.set(name, (this.files.get(name) ?? "") + line + "\n");
+    this.writes++;
+    return true;
+  }
+  readLines(name: string): string[] {
+    const s = this.files.get(name);
+    if (!s) return [];
+    const l = s.split("\n");
+    l.pop();
+    return l;
+  }
+}
+
+export class NodePlatform implements Platform {
+  logs: string[] = [];
+  kicks = 0;
+  watchdog = 0;
+  reboots = 0;
+  memory() {
+    return { free: 10000, total: 12000 };
+  }
+  enableWatchdog(s: number) {
+    this.watchdog = s;
+  }
+  kickWatchdog() {
+    this.kicks++;
+  }
+  reboot() {
+    this.reboots++;
+  }
+  log(msg: string) {
+    this.logs.push(msg);
+  }
+}
+
+export class RecordingPin implements OutputPin {
+  changes: { t: number; high: boolean }[] = [];
+  high = false;
+  constructor(private readonly clock: Clock) {}
+  set(high: boolean) {
+    this.high = high;
+    this.changes.push({ t: this.clock.now(), high });
+  }
+}
+
+/** A UART whose other end is a function: what the master writes and what the "wire" answers. */
+export class LoopUart implements Uart {
+  written: Uint8Array[] = [];
+  private listener: ((c: Uint8Array) => void) | null = null;
+  constructor(private readonly respond: (req: Uint8Array, uart: LoopUart) => void) {}
+  write(bytes: Uint8Array) {
+    this.written.push(bytes);
+    this.respond(bytes, this);
+  }
+  onData(l: ((c: Uint8Array) => void) | null) {
+    this.listener = l;
+  }
+  /** Delivers bytes to the master as the UART would (possibly in several chunks). */
+  deliver(bytes: Uint8Array) {
+    if (this.listener) this.listener(bytes);
+  }
+}
