@@ -144,7 +144,7 @@ export class MqttClient {
     let sock: Socket;
     try {
       sock = this.net.connect(this.opts.host, this.opts.port);
-    } catch (_e) {
+    } catch {
       this.scheduleReconnect();
       return;
     }
@@ -160,7 +160,7 @@ export class MqttClient {
       if (gen !== this.gen) return;
       try {
         this.parser.push(d);
-      } catch (_e) {
+      } catch {
         this.protocolErrors++;
         this.drop(true);
       }
@@ -291,7 +291,7 @@ export class MqttClient {
     if (s) {
       try {
         s.end();
-      } catch (_e) {
+      } catch {
         // already closed
       }
     }
