@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { Rs485Bus } from "./rs485-bus";
 import { bitsPerChar, charMs } from "./line-config";
-import { StepClock } from "./testing/step-clock";
+import { VirtualClock } from "../clock/virtual-clock";
 
 function setup(opts: { parity?: "none" | "even"; stopBits?: 1 | 2; chunkMs?: number } = {}) {
-  const clock = new StepClock(1_000_000);
+  const clock = new VirtualClock({ start: 1_000_000 });
   const bus = new Rs485Bus(clock, { baud: 9600, parity: opts.parity, stopBits: opts.stopBits });
   const got: { at: number; bytes: number[] }[] = [];
-  const a = bus.attachMaster({ onData: (c) => got.push({ at: clock.now(), bytes: [...c] }), chunkMs: opts.chunkMs ?? 0 });
+  const a = bus.attachMaster({ onData: (c) => got.push({ at: bus.clock.now(), bytes: [...c] }), chunkMs: opts.chunkMs ?? 0 });
   const bBytes: { at: number; byte: number; suspect: boolean }[] = [];
-  const b = bus.attach("slave", { onByte: (byte, suspect) => bBytes.push({ at: clock.now(), byte, suspect }) });
+  const b = bus.attach("slave", { onByte: (byte, suspect) => bBytes.push({ at: bus.clock.now(), byte, suspect }) });
   return { clock, bus, a, b, got, bBytes };
 }
 
@@ -21,7 +21,7 @@ describe("line config", () => {
     expect(charMs({ baud: 9600 })).toBeCloseTo(10 / 9.6, 9);
   });
   it("rejects a bad line config with the field named", () => {
-    const clock = new StepClock();
+    const clock = new VirtualClock();
     expect(() => new Rs485Bus(clock, { baud: 0 })).toThrow(/baud/);
     expect(() => new Rs485Bus(clock, { baud: 9600, stopBits: 3 as 1 })).toThrow(/stopBits/);
   });
@@ -34,7 +34,7 @@ describe("Rs485Bus", () => {
       const t0 = clock.now();
       a.setDE(true);
       a.write([0x01, 0x03, 0xff]);
-      clock.runAll();
+      clock.advance(1000);
       expect(bBytes.map((x) => x.byte)).toEqual([0x01, 0x03, 0xff]);
       const ch = (bitsPerChar({ baud: 9600, parity }) * 1000) / 9600;
       expect(bus.charMs).toBeCloseTo(ch, 12);
@@ -46,7 +46,7 @@ describe("Rs485Bus", () => {
   it("loses bytes written while DE is low, and counts them", () => {
     const { clock, a, b, bBytes } = setup();
     a.write([1, 2, 3, 4]);
-    clock.runAll();
+    clock.advance(1000);
     expect(bBytes).toEqual([]);
     expect(a.stats.txLostDeLow).toBe(4);
     expect(a.stats.txChars).toBe(0);
@@ -58,9 +58,8 @@ describe("Rs485Bus", () => {
     a.setDE(true);
     a.write([0x11, 0x00]);
     // Drop DE half-way through the second character: start bit + 4 data bits sent.
-    clock.advance(bus.charMs + bus.bitMs * 5.5);
-    a.setDE(false);
-    clock.runAll();
+    bus.clock.setTimeout(() => a.setDE(false), bus.charMs + bus.bitMs * 5.5);
+    clock.advance(1000);
     expect(bBytes[0]).toMatchObject({ byte: 0x11, suspect: false });
     // Data bits 0..3 of 0x00 arrive, bits 4..7 read as idle 1s.
     expect(bBytes[1]).toMatchObject({ byte: 0xf0, suspect: true });
@@ -75,9 +74,8 @@ describe("Rs485Bus", () => {
     a.setDE(true);
     b.setDE(true);
     a.write([0x55, 0x55]);
-    clock.advance(bus.charMs / 2);
-    b.write([0xaa]);
-    clock.runAll();
+    bus.clock.setTimeout(() => b.write([0xaa]), bus.charMs / 2);
+    clock.advance(1000);
     expect(bus.stats.collidedChars).toBeGreaterThanOrEqual(2);
     expect(sniffed.length).toBe(3);
     expect(sniffed).not.toEqual([0x55, 0x55, 0xaa]);
@@ -88,7 +86,7 @@ describe("Rs485Bus", () => {
     a.setDE(true);
     b.setDE(true);
     b.write([1, 2, 3]);
-    clock.runAll();
+    clock.advance(1000);
     expect(got).toEqual([]);
     expect(a.stats.rxLostDeHigh).toBe(3);
     expect(bus.stats.collidedChars).toBe(3);
@@ -99,7 +97,7 @@ describe("Rs485Bus", () => {
     b.setDE(true);
     b.write([1, 2, 3]);
     b.whenTxIdle(() => b.setDE(false));
-    clock.runAll();
+    clock.advance(1000);
     expect(got.flatMap((g) => g.bytes)).toEqual([1, 2, 3]);
     expect(a.stats.rxLostDeHigh).toBe(0);
     expect(b.de).toBe(false);
@@ -110,7 +108,7 @@ describe("Rs485Bus", () => {
     b.setDE(true);
     b.write(new Uint8Array(12).fill(7));
     b.whenTxIdle(() => b.setDE(false));
-    clock.runAll();
+    clock.advance(1000);
     const sizes = got.map((g) => g.bytes.length);
     expect(sizes.reduce((s, n) => s + n, 0)).toBe(12);
     expect(sizes.length).toBeGreaterThan(1);
@@ -123,9 +121,11 @@ describe("Rs485Bus", () => {
     a.setDE(true);
     a.write([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(a.drainMs()).toBeCloseTo(8 * bus.charMs, 9);
-    clock.advance(bus.charMs * 2.5);
-    expect(a.drainMs()).toBeCloseTo(5.5 * bus.charMs, 9);
-    expect(a.txPending).toBe(6);
+    let seen: number[] = [];
+    bus.clock.setTimeout(() => (seen = [a.drainMs(), a.txPending]), bus.charMs * 2.5);
+    clock.advance(1000);
+    expect(seen[0]).toBeCloseTo(5.5 * bus.charMs, 9);
+    expect(seen[1]).toBe(6);
   });
 
   it("a detached transceiver no longer receives and refuses to write", () => {
@@ -133,8 +133,25 @@ describe("Rs485Bus", () => {
     b.detach();
     a.setDE(true);
     a.write([1]);
-    clock.runAll();
+    clock.advance(1000);
     expect(bBytes).toEqual([]);
     expect(() => b.write([1])).toThrow(/detached/);
+  });
+});
+
+describe("FineClock on the whole-millisecond VirtualClock", () => {
+  it("keeps fractional character times exact over a long burst (no drift)", () => {
+    const clock = new VirtualClock({ start: 0 });
+    const bus = new Rs485Bus(clock, { baud: 9600, parity: "even" });
+    const at: number[] = [];
+    bus.attach("rx", { onByte: () => at.push(bus.clock.now()) });
+    const tx = bus.attach("tx");
+    tx.setDE(true);
+    tx.write(new Uint8Array(256));
+    clock.advance(1000);
+    expect(at.length).toBe(256);
+    expect(at[255]).toBeCloseTo(256 * bus.charMs, 9);
+    // Outside bus events the bus clock is the base clock: never behind it.
+    expect(bus.clock.now()).toBe(clock.now());
   });
 });

@@ -1,6 +1,7 @@
 import type { Clock } from "@manure-edge/protocol";
 import { bitsPerChar, charMs, validateLineConfig, type LineConfig } from "./line-config";
-import { Rng } from "./rng";
+import { FineClock } from "./fine-clock";
+import { Rng } from "../rng";
 import { Transceiver, type TransceiverOptions } from "./transceiver";
 
 /** One character being driven onto the wire by one transceiver. */
@@ -38,7 +39,7 @@ export interface BusStats {
 
 export interface Rs485BusOptions extends LineConfig {
   /** Seed for the garbage a collision produces (deterministic runs). Default 1. */
-  seed?: number;
+  seed?: number | string;
 }
 
 /**
@@ -67,11 +68,15 @@ export class Rs485Bus {
   private readonly observers: ((ev: CharEvent) => void)[] = [];
   private readonly rng: Rng;
 
-  constructor(
-    readonly clock: Clock,
-    opts: Rs485BusOptions,
-  ) {
+  /**
+   * Sub-millisecond clock of this bus (character times are fractions of a ms). Slaves and
+   * anything else that times bytes on this bus should schedule on it.
+   */
+  readonly clock: FineClock;
+
+  constructor(clock: Clock, opts: Rs485BusOptions) {
     validateLineConfig(opts);
+    this.clock = clock instanceof FineClock ? clock : new FineClock(clock);
     this.config = { baud: opts.baud, dataBits: opts.dataBits ?? 8, parity: opts.parity ?? "none", stopBits: opts.stopBits ?? 1 };
     this.charMs = charMs(this.config);
     this.bitMs = this.charMs / bitsPerChar(this.config);
@@ -187,7 +192,7 @@ export class Rs485Bus {
     if (wc.collided) {
       // Two drivers on one differential pair: the receiver's threshold decides bit by bit.
       // Model the outcome as the sent byte with a non-zero random error pattern.
-      return (wc.byte ^ (1 + this.rng.int(255))) & 0xff;
+      return (wc.byte ^ (1 + Math.floor(this.rng.next() * 255))) & 0xff;
     }
     if (wc.cutAt !== undefined) {
       const bits = Math.floor((wc.cutAt - wc.start) / this.bitMs + 1e-9);
