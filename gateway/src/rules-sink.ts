@@ -1,0 +1,28 @@
+import type { AlertTransitionInput, CommittedEvent, CommittedReading, LedgerEntryInput } from "./store/types";
+
+/**
+ * The seam between the store and the rules engine (gateway/src/rules/). The store calls
+ * process() INSIDE the group-commit transaction with what that transaction has just written;
+ * the transitions and ledger entries it returns are stored in the same transaction, together
+ * with snapshot(). So after a crash the readings, the alerts they caused and the rules' state
+ * are either all there or all absent: replaying the node's resent messages gives the same result.
+ *
+ * process() must be synchronous and must not read a clock (rules run on data time).
+ */
+export interface RulesBatch {
+  readings: CommittedReading[];
+  events: CommittedEvent[];
+}
+
+export interface RulesResult {
+  transitions: AlertTransitionInput[];
+  ledger: LedgerEntryInput[];
+}
+
+export interface RulesSink {
+  process(batch: RulesBatch): RulesResult;
+  /** State per facility, JSON-serialisable; stored in rules_state. */
+  snapshot(): Record<string, unknown>;
+  /** Called once at start with what snapshot() returned at the last commit. */
+  restore(state: Record<string, unknown>): void;
+}

@@ -1,0 +1,227 @@
+import type Database from "better-sqlite3";
+import type { RulesSink } from "../rules-sink";
+import { AlertWriter } from "./alerts";
+import { RollupAccumulator, prepareRollups, type RollupStatements } from "./rollups";
+import type {
+  AckDue, AlertTransitionInput, CommittedBatch, CommittedEvent, CommittedLedgerEntry,
+  CommittedTransition, IngestItem, LedgerEntryInput, RejectInput, StatusInput, UplinkInput, EventInput,
+} from "./types";
+
+export const MAX_REJECT_PAYLOAD = 1024;
+
+/**
+ * Writes a batch of ingest items in ONE transaction (group commit): messages (deduplicated by
+ * (node, boot, seq)), readings, rollups, rejects, statuses, events, and what the rules engine
+ * returns for them. Feed sequence numbers are allocated in commit order from a counter that
+ * is persisted in meta and restored if the transaction rolls back.
+ */
+export class BatchWriter {
+  private feedSeq = 0;
+  private readonly sensorIds = new Map<string, number>();
+  private lastRulesSnapshot: Record<string, unknown> = {};
+  private readonly st: ReturnType<typeof prepare>;
+  private readonly rollups: RollupStatements;
+  private readonly alerts: AlertWriter;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly rules: RulesSink | null,
+  ) {
+    this.st = prepare(db);
+    this.rollups = prepareRollups(db);
+    this.alerts = new AlertWriter(db);
+    this.feedSeq = loadFeedSeq(db);
+    for (const r of db.prepare("SELECT id, node, key FROM sensors").iterate() as Iterable<{ id: number; node: string; key: string }>) {
+      this.sensorIds.set(r.node + "\0" + r.key, r.id);
+    }
+    if (rules) {
+      const state: Record<string, unknown> = {};
+      for (const r of db.prepare("SELECT facility, state FROM rules_state").iterate() as Iterable<{ facility: string; state: string }>) {
+        state[r.facility] = JSON.parse(r.state);
+      }
+      rules.restore(state);
+      this.lastRulesSnapshot = state;
+    }
+  }
+
+  get lastFeedSeq(): number {
+    return this.feedSeq;
+  }
+
+  /** Runs the transaction. Throws (after rolling back every in-memory effect) if SQLite fails. */
+  write(items: IngestItem[], now: number): CommittedBatch {
+    const t0 = performance.now();
+    const seqBefore = this.feedSeq;
+    const newSensors: [string, number][] = [];
+    let result: CommittedBatch;
+    try {
+      result = this.db.transaction(() => this.writeInTx(items, now, newSensors))();
+    } catch (e) {
+      this.feedSeq = seqBefore;
+      for (const [k] of newSensors) this.sensorIds.delete(k);
+      // The engine saw readings that are not committed: put it back where the DB is.
+      if (this.rules) this.rules.restore(structuredClone(this.lastRulesSnapshot));
+      throw e;
+    }
+    result.commitMs = performance.now() - t0;
+    return result;
+  }
+
+  /** Writes alert transitions alone (an operator's acknowledgement), in one transaction. */
+  writeTransitions(trs: AlertTransitionInput[], now: number): CommittedTransition[] {
+    const seqBefore = this.feedSeq;
+    try {
+      return this.db.transaction(() => {
+        const out: CommittedTransition[] = [];
+        for (const tr of trs) {
+          const c = this.alerts.apply(tr, () => ++this.feedSeq, now);
+          if (c) out.push(c);
+        }
+        this.st.saveFeedSeq.run(String(this.feedSeq));
+        return out;
+      })();
+    } catch (e) {
+      this.feedSeq = seqBefore;
+      throw e;
+    }
+  }
+
+  private writeInTx(items: IngestItem[], now: number, newSensors: [string, number][]): CommittedBatch {
+    const out: CommittedBatch = {
+      readings: [], events: [], transitions: [], ledger: [], acks: [],
+      messages: 0, duplicates: 0, rejects: 0, statuses: 0, commitMs: 0,
+    };
+    const acks = new Map<string, AckDue>();
+    const acc = new RollupAccumulator();
+    for (const item of items) {
+      switch (item.kind) {
+        case "up":
+          this.writeUplink(item, now, out, acc, newSensors);
+          acks.set(item.node, { node: item.node, boot: item.boot, seq: item.seq });
+          break;
+        case "reject":
+          this.writeReject(item);
+          out.rejects++;
+          if (item.node !== null && item.boot !== null && item.seq !== null) {
+            acks.set(item.node, { node: item.node, boot: item.boot, seq: item.seq, err: item.reason });
+          }
+          break;
+        case "status":
+          this.writeStatus(item);
+          out.statuses++;
+          break;
+        case "event":
+          out.events.push(this.writeEvent(item, now));
+          break;
+      }
+    }
+    acc.flush(this.rollups);
+    if (this.rules && (out.readings.length > 0 || out.events.length > 0)) {
+      const res = this.rules.process({ readings: out.readings, events: out.events });
+      for (const tr of res.transitions) {
+        const c = this.alerts.apply(tr, () => ++this.feedSeq, now);
+        if (c) out.transitions.push(c);
+      }
+      for (const l of res.ledger) out.ledger.push(this.writeLedger(l, now));
+      const snap = this.rules.snapshot();
+      for (const [facility, state] of Object.entries(snap)) this.st.saveRules.run(facility, JSON.stringify(state), now);
+      this.lastRulesSnapshot = structuredClone(snap);
+    }
+    this.st.saveFeedSeq.run(String(this.feedSeq));
+    out.acks = [...acks.values()];
+    return out;
+  }
+
+  private writeUplink(m: UplinkInput, now: number, out: CommittedBatch, acc: RollupAccumulator, newSensors: [string, number][]): void {
+    this.st.upsertNode.run(m.node, m.receivedAt, m.receivedAt, m.boot, m.seq);
+    const ins = this.st.insertMessage.run(m.node, m.boot, m.seq, m.receivedAt, m.sentT, m.readings.length);
+    if (ins.changes === 0) {
+      out.duplicates++;
+      this.st.countDuplicate.run(m.node);
+      return;
+    }
+    out.messages++;
+    const messageId = Number(ins.lastInsertRowid);
+    this.st.upsertBoot.run(m.node, m.boot, m.receivedAt, m.receivedAt, m.seq, m.seq);
+    for (const r of m.readings) {
+      const sk = m.node + "\0" + r.key;
+      let sensorId = this.sensorIds.get(sk);
+      if (sensorId === undefined) {
+        sensorId = Number(this.st.insertSensor.run(m.node, r.key, now).lastInsertRowid);
+        this.sensorIds.set(sk, sensorId);
+        newSensors.push([sk, sensorId]);
+      }
+      const seq = ++this.feedSeq;
+      this.st.insertReading.run(seq, sensorId, r.t, r.value, r.flags, r.reason, r.lat, r.lon, r.fix, messageId);
+      this.st.updateSensorLast.run(r.t, r.value, r.flags, sensorId, r.t);
+      acc.add(sensorId, r.t, r.value, r.flags);
+      out.readings.push({ seq, node: m.node, key: r.key, sensor: m.node + "/" + r.key, sensorId, t: r.t, value: r.value, flags: r.flags, reason: r.reason, lat: r.lat, lon: r.lon, fix: r.fix });
+    }
+  }
+
+  private writeReject(r: RejectInput): void {
+    const payload = r.payload.length > MAX_REJECT_PAYLOAD ? r.payload.slice(0, MAX_REJECT_PAYLOAD) : r.payload;
+    this.st.insertReject.run(r.receivedAt, r.node, r.topic, r.reason, payload, r.boot, r.seq);
+    if (r.node !== null) {
+      this.st.upsertNode.run(r.node, r.receivedAt, r.receivedAt, null, null);
+      this.st.countReject.run(r.node);
+    }
+  }
+
+  private writeStatus(s: StatusInput): void {
+    this.st.upsertNode.run(s.node, s.receivedAt, s.receivedAt, null, null);
+    this.st.updateStatus.run(s.status.state, s.status.fw ?? null, JSON.stringify(s.status), s.receivedAt, s.node);
+  }
+
+  private writeEvent(e: EventInput, now: number): CommittedEvent {
+    const id = Number(this.st.insertEvent.run(e.facility, e.type, e.t, e.source, e.by, e.data === undefined ? null : JSON.stringify(e.data), now).lastInsertRowid);
+    return { id, facility: e.facility, type: e.type, t: e.t, source: e.source, by: e.by, data: e.data };
+  }
+
+  private writeLedger(l: LedgerEntryInput, now: number): CommittedLedgerEntry {
+    const seq = ++this.feedSeq;
+    const id = Number(
+      this.st.insertLedger.run(seq, l.t, l.kind, l.facility, l.site, l.tonnes, l.lat ?? null, l.lon ?? null, l.data === undefined ? null : JSON.stringify(l.data), now).lastInsertRowid,
+    );
+    return { ...l, seq, id };
+  }
+}
+
+function loadFeedSeq(db: Database.Database): number {
+  const meta = db.prepare("SELECT value FROM meta WHERE key = 'feed_seq'").get() as { value: string } | undefined;
+  const m = db.prepare(
+    "SELECT MAX(COALESCE((SELECT MAX(id) FROM readings), 0), COALESCE((SELECT MAX(feed_seq) FROM alert_transitions), 0), COALESCE((SELECT MAX(feed_seq) FROM ledger), 0)) AS m",
+  ).get() as { m: number };
+  return Math.max(meta ? Number(meta.value) : 0, m.m);
+}
+
+function prepare(db: Database.Database) {
+  return {
+    upsertNode: db.prepare(
+      `INSERT INTO nodes (id, first_seen, last_seen, last_boot, last_seq) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen),
+         last_boot = COALESCE(excluded.last_boot, last_boot), last_seq = COALESCE(excluded.last_seq, last_seq)`,
+    ),
+    insertMessage: db.prepare("INSERT OR IGNORE INTO messages (node, boot, seq, received_at, sent_t, readings) VALUES (?, ?, ?, ?, ?, ?)"),
+    countDuplicate: db.prepare("UPDATE nodes SET duplicates = duplicates + 1 WHERE id = ?"),
+    countReject: db.prepare("UPDATE nodes SET rejects = rejects + 1 WHERE id = ?"),
+    upsertBoot: db.prepare(
+      `INSERT INTO node_boots (node, boot, first_seen, last_seen, min_seq, max_seq, count) VALUES (?, ?, ?, ?, ?, ?, 1)
+       ON CONFLICT (node, boot) DO UPDATE SET last_seen = excluded.last_seen, min_seq = MIN(min_seq, excluded.min_seq),
+         max_seq = MAX(max_seq, excluded.max_seq), count = count + 1`,
+    ),
+    insertSensor: db.prepare("INSERT INTO sensors (node, key, first_seen) VALUES (?, ?, ?)"),
+    insertReading: db.prepare("INSERT INTO readings (id, sensor_id, t, value, flags, reason, lat, lon, fix, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+    updateSensorLast: db.prepare("UPDATE sensors SET last_t = ?, last_value = ?, last_flags = ? WHERE id = ? AND (last_t IS NULL OR last_t <= ?)"),
+    insertReject: db.prepare("INSERT INTO rejects (received_at, node, topic, reason, payload, boot, seq) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    updateStatus: db.prepare("UPDATE nodes SET state = ?, fw = COALESCE(?, fw), status_json = ?, status_at = ? WHERE id = ?"),
+    insertEvent: db.prepare("INSERT INTO events (facility, type, t, source, by, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    insertLedger: db.prepare(
+      "INSERT INTO ledger (feed_seq, t, kind, facility, site, tonnes, lat, lon, data, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    saveRules: db.prepare(
+      "INSERT INTO rules_state (facility, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (facility) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+    ),
+    saveFeedSeq: db.prepare("INSERT INTO meta (key, value) VALUES ('feed_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+  };
+}
