@@ -53,9 +53,15 @@ export class MemStorage implements Storage {
   read(name: string): string | undefined {
     return this.files.get(name);
   }
+  /** Espruino's Storage compacts by itself when a write does not fit and there is trash. */
+  private fits(n: number): boolean {
+    if (this.used() + n <= this.size) return true;
+    if (this.trash > 0) this.compact();
+    return this.used() + n <= this.size;
+  }
   write(name: string, data: string): boolean {
     const old = this.files.get(name);
-    if (this.used() - (old ? 0 : 0) + data.length + 16 > this.size) return false;
+    if (!this.fits(data.length + 16)) return false;
     if (old !== undefined) this.trash += old.length + name.length + 16;
     this.files.set(name, data);
     this.writes++;
@@ -78,7 +84,7 @@ export class MemStorage implements Storage {
   }
   appendLine(name: string, line: string): boolean {
     if (line.indexOf("\xFF") >= 0 || line.indexOf("\n") >= 0) throw new Error("append: line contains \\xFF or newline");
-    if (this.used() + line.length + 1 + (this.files.has(name) ? 0 : name.length + 16) > this.size) return false;
+    if (!this.fits(line.length + 1 + (this.files.has(name) ? 0 : name.length + 16))) return false;
     this.files.set(name, (this.files.get(name) ?? "") + line + "\n");
     this.writes++;
     return true;
@@ -86,8 +92,9 @@ export class MemStorage implements Storage {
   readLines(name: string): string[] {
     const s = this.files.get(name);
     if (!s) return [];
+    // A line cut by a power loss has no newline: readLine() still returns it.
     const l = s.split("\n");
-    l.pop();
+    if (l[l.length - 1] === "") l.pop();
     return l;
   }
 }
