@@ -8,3 +8,5 @@ export * from "./modbus/pdu";
 export * from "./modbus/rtu";
 export * from "./modbus/assembler";
 export * from "./modbus/hex";
+export * from "./validation";
+export * from "./maps/index";
