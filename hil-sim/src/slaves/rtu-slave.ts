@@ -1,9 +1,10 @@
-import { decodeRequest, encodeException, encodeResponse, t15Us, t35Us } from "@manure-edge/protocol";
+import { encodeException, t15Us, t35Us } from "@manure-edge/protocol";
 import type { Rs485Bus } from "../bus/rs485-bus";
 import type { Transceiver } from "../bus/transceiver";
 import { Rng } from "../rng";
 import { FaultInjector, type FaultDecision } from "./faults";
-import { execute, ModbusException, type SlaveDevice } from "./register-space";
+import type { SlaveDevice } from "./register-space";
+import { respond } from "./respond";
 import { SilenceFramer } from "./silence-framer";
 
 export interface RtuSlaveOptions {
@@ -99,51 +100,35 @@ export class RtuSlave {
   }
 
   private onFrame(frame: Uint8Array, broken: boolean): void {
-    if (!this.device.powered) {
-      this.stats.unpowered++;
-      return;
-    }
     if (broken) {
       this.stats.brokenFrames++;
       return;
     }
-    const d = decodeRequest(frame);
-    if (!d.ok && (d.kind === "crc" || d.kind === "length")) {
-      this.stats.badFrames++;
-      return;
-    }
-    const unit = frame[0];
-    if (unit !== this.device.unit && unit !== 0) {
-      this.stats.notForMe++;
-      return;
-    }
-    if (this.replying) {
+    // Check the address before being busy: a busy slave still ignores other units' traffic.
+    const self = [this.device];
+    const a = respond((unit) => (unit === this.device.unit || unit === 0) && !this.replying ? self : [], frame);
+    if (a.outcome === "notForMe" && (frame[0] === this.device.unit || frame[0] === 0) && this.replying) {
       this.stats.busyDropped++;
       return;
     }
-    this.stats.requests++;
-    const fc = frame[1];
-    let reply: Uint8Array;
-    let isException = false;
-    if (!d.ok) {
-      reply = encodeException(unit, fc, d.code);
-      isException = true;
-    } else {
-      try {
-        const values = execute(this.device, d.request);
-        if (unit === 0) {
-          this.stats.broadcasts++;
-          return; // broadcast: executed, never answered (Serial Line §2.2)
-        }
-        reply = encodeResponse(d.request, values);
-      } catch (e) {
-        if (!(e instanceof ModbusException)) throw e;
-        reply = encodeException(unit, fc, e.code);
-        isException = true;
-      }
+    switch (a.outcome) {
+      case "badFrame":
+        this.stats.badFrames++;
+        return;
+      case "notForMe":
+        this.stats.notForMe++;
+        return;
+      case "unpowered":
+        this.stats.unpowered++;
+        return;
+      case "broadcast":
+        this.stats.requests++;
+        this.stats.broadcasts++;
+        return;
+      default:
+        this.stats.requests++;
+        this.send(a.reply!, a.outcome === "exception", a.fc!);
     }
-    if (unit === 0) return;
-    this.send(reply, isException, fc);
   }
 
   private send(reply: Uint8Array, isException: boolean, fc: number): void {
