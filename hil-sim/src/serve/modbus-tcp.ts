@@ -75,7 +75,7 @@ export class ModbusTcpServer {
     this.stats.connections++;
     this.sockets.add(sock);
     sock.setNoDelay(true);
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     sock.on("data", (d: Buffer) => {
       buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
       while (buf.length >= 7) {
