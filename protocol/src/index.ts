@@ -10,3 +10,5 @@ export * from "./modbus/assembler";
 export * from "./modbus/hex";
 export * from "./validation";
 export * from "./maps/index";
+export * from "./wire/validate";
+export * from "./config/node-config";
