@@ -44,6 +44,12 @@ const storeThresholds = z
     evaporationMmD: z.number().min(0).optional(),
     /** L5: a night whose slope standard error exceeds this is inconclusive, mm/d. */
     seepageMaxSeMmD: z.number().positive().default(2),
+    /** L5: the quiet window, local hours (night: no feeding, no flushing, least evaporation). */
+    nightStartH: z.number().min(0).max(24).default(22),
+    nightEndH: z.number().min(0).max(24).default(5),
+    /** Default length of a pump-out / inflow event without data.durationMin, min. */
+    pumpOutMin: z.number().positive().default(240),
+    inflowMin: z.number().positive().default(60),
     /** L6: a drop larger than this over dropWindowH with nothing recorded, m. */
     unexplainedDropM: z.number().positive().default(0.03),
     dropWindowH: z.number().positive().default(2),

@@ -1,0 +1,58 @@
+import { OFF } from "../alerts";
+import type { TankerConfig } from "../config";
+import type { Ctx } from "../context";
+import { median } from "../util/stats";
+import { fieldAt } from "./fields";
+import type { TankerState } from "./state";
+
+const BIN = 30_000;
+
+/**
+ * T2 discharge away from a registered field (I, critical): the 30-s weight medians fall by
+ * fallT over fallWindowS (non-increasing within 0.1 t: sloshing averages out in the medians)
+ * while the last GNSS fix (≤ positionMaxAgeS old) is outside every registered field.
+ * Without a recent position the rule cannot judge (the panel shows "no position").
+ */
+export function onWeight(ctx: Ctx, cfg: TankerConfig, st: TankerState, t: number, w: number): void {
+  const t0 = Math.floor(t / BIN) * BIN;
+  if (st.cur === null) st.cur = { t0, vals: [] };
+  if (t0 > st.cur.t0) {
+    if (st.cur.vals.length > 0) {
+      st.bins.push([st.cur.t0, median(st.cur.vals)]);
+      const keep = Math.ceil((cfg.thresholds.fallWindowS * 1000) / BIN) + 1;
+      while (st.bins.length > keep) st.bins.shift();
+      judge(ctx, cfg, st, st.cur.t0 + BIN);
+    }
+    st.cur = { t0, vals: [] };
+  }
+  st.cur.vals.push(w);
+}
+
+function judge(ctx: Ctx, cfg: TankerConfig, st: TankerState, te: number): void {
+  const th = cfg.thresholds;
+  const subject = `tanker:${cfg.id}`;
+  const b = st.bins;
+  const first = b[0];
+  const last = b[b.length - 1];
+  let monotone = true;
+  for (let i = 1; i < b.length; i++) if ((b[i] as [number, number])[1] > (b[i - 1] as [number, number])[1] + 0.1) monotone = false;
+  const span = first !== undefined && last !== undefined ? last[0] - first[0] : 0;
+  st.falling = first !== undefined && last !== undefined && span >= th.fallWindowS * 1000 - BIN && first[1] - last[1] >= th.fallT && monotone;
+  if (!st.falling) {
+    ctx.alert(te, "T2", subject, cfg.id, OFF);
+    return;
+  }
+  const drop = (first as [number, number])[1] - (last as [number, number])[1];
+  const pos = st.pos !== null && te - st.pos.t <= th.positionMaxAgeS * 1000 ? st.pos : null;
+  if (pos === null) {
+    ctx.alert(te, "T2", subject, cfg.id, { s: "unknown" });
+    return;
+  }
+  const field = fieldAt(cfg.fields, pos.lat, pos.lon);
+  st.fallSites.push(field?.id ?? null);
+  if (st.fallSites.length > 500) st.fallSites.shift();
+  st.fallPos = [pos.lat, pos.lon];
+  ctx.alert(te, "T2", subject, cfg.id, field !== null
+    ? { s: "off" }
+    : { s: "on", severity: "critical", messageId: "rules.tanker.dischargeOffField", params: { lat: pos.lat, lon: pos.lon, fallT: Math.round(drop * 100) / 100 }, value: drop });
+}

@@ -1,0 +1,27 @@
+/** Plain-JSON state of one tanker. Weights in tonnes. */
+export interface TankerState {
+  /** Valid readings of the last stable window [t, tonnes]. */
+  win: [number, number][];
+  /** Reference stable weight and the last time it was seen stable. */
+  stable: { w: number; t: number } | null;
+  unstableSince: number | null;
+  pos: { lat: number; lon: number; t: number } | null;
+  /** 30-s weight medians for discharge detection [start, median]. */
+  bins: [number, number][];
+  cur: { t0: number; vals: number[] } | null;
+  /** Sites where a fall was seen during the current unstable period (field id or null = off-field). */
+  fallSites: (string | null)[];
+  fallPos: [number, number] | null;
+  falling: boolean;
+  today: { day: number; loadT: number; unloadT: number };
+  /** Tonnes applied per "<field>|<season>". */
+  totals: Record<string, number>;
+  lastWeight: number | null;
+}
+
+export function newTankerState(): TankerState {
+  return {
+    win: [], stable: null, unstableSince: null, pos: null, bins: [], cur: null,
+    fallSites: [], fallPos: null, falling: false, today: { day: 0, loadT: 0, unloadT: 0 }, totals: {}, lastWeight: null,
+  };
+}

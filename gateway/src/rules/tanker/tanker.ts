@@ -1,0 +1,123 @@
+import type { TankerConfig } from "../config";
+import type { Ctx } from "../context";
+import type { LoadSpan } from "../storage/state";
+import type { LedgerEntry } from "../types";
+import { HOUR, localMidnight } from "../util/time";
+import { addApplication, applicationRate } from "./application-rate";
+import { onWeight as dischargeOnWeight } from "./discharge";
+import { capOf, fieldAt, seasonAt } from "./fields";
+import { newTankerState, type TankerState } from "./state";
+import { detectStep } from "./steps";
+
+/** Orchestrates the tanker rules (T1 ledger, T2 discharge, T4 application rate; T3 = L7 in the store). */
+export class TankerRules {
+  constructor(
+    readonly cfg: TankerConfig,
+    readonly st: TankerState,
+    private readonly utcOffsetMin: number,
+    private readonly onLoad: (pit: string, load: LoadSpan) => void,
+  ) {}
+
+  static initial(): TankerState {
+    return newTankerState();
+  }
+
+  onPosition(t: number, pos: [number, number, number] | undefined): void {
+    if (pos !== undefined && pos[2] > 0 && Number.isFinite(pos[0]) && Number.isFinite(pos[1])) this.st.pos = { lat: pos[0], lon: pos[1], t };
+  }
+
+  onWeight(ctx: Ctx, t: number, raw: number | null, pos: [number, number, number] | undefined): void {
+    this.onPosition(t, pos);
+    if (raw === null) return;
+    const st = this.st;
+    const w = this.cfg.weightUnit === "kg" ? raw / 1000 : raw;
+    st.lastWeight = w;
+    dischargeOnWeight(ctx, this.cfg, st, t, w);
+    const step = detectStep(this.cfg, st, t, w);
+    if (step === null) {
+      if (st.unstableSince === null) {
+        st.fallSites = [];
+        st.fallPos = null;
+      }
+      return;
+    }
+    const tonnes = Math.round(Math.abs(step.after - step.before) * 1000) / 1000;
+    const day = localMidnight(t, this.utcOffsetMin);
+    if (st.today.day !== day) st.today = { day, loadT: 0, unloadT: 0 };
+    let site: string | null = null;
+    let lat: number | null = st.pos?.lat ?? null;
+    let lon: number | null = st.pos?.lon ?? null;
+    let season: string | null = null;
+    if (step.kind === "load") {
+      st.today.loadT += tonnes;
+      site = this.cfg.homePit ?? null;
+      if (site !== null) this.onLoad(site, { tStart: step.tStart, tEnd: step.tEnd, tonnes, tanker: this.cfg.id });
+    } else {
+      st.today.unloadT += tonnes;
+      site = majority(st.fallSites);
+      if (st.fallPos !== null) [lat, lon] = st.fallPos;
+      if (site === null && st.fallSites.length === 0 && st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000) {
+        site = fieldAt(this.cfg.fields, st.pos.lat, st.pos.lon)?.id ?? null;
+      }
+      if (site !== null) season = addApplication(st, this.cfg, site, step.tEnd, tonnes, this.utcOffsetMin);
+    }
+    const entry: LedgerEntry = {
+      t: step.tEnd, kind: step.kind, facility: this.cfg.id, site, tonnes, lat, lon,
+      data: {
+        tanker: this.cfg.id, from: step.kind === "load" ? site : null, to: step.kind === "unload" ? site : null,
+        tStart: step.tStart, tEnd: step.tEnd, weightBefore: round3(step.before), weightAfter: round3(step.after), season,
+      },
+    };
+    ctx.ledger(entry);
+    st.fallSites = [];
+    st.fallPos = null;
+    if (step.kind === "unload") applicationRate(ctx, this.cfg, st.totals, t, this.utcOffsetMin);
+  }
+
+  onTick(ctx: Ctx, t: number): void {
+    if (t % HOUR === 0 && Object.keys(this.st.totals).length > 0) applicationRate(ctx, this.cfg, this.st.totals, t, this.utcOffsetMin);
+  }
+
+  /** The tanker is being filled (weight changing) at this pit: level drops there are explained for now. */
+  busyAt(store: string): boolean {
+    return this.cfg.homePit === store && this.st.unstableSince !== null;
+  }
+
+  panel(now: number | null) {
+    const st = this.st;
+    const day = now === null ? null : localMidnight(now, this.utcOffsetMin);
+    const fields = this.cfg.fields.map((f) => {
+      const season = now === null ? null : seasonAt(f, now, this.utcOffsetMin).name;
+      const applied = season === null ? 0 : (st.totals[`${f.id}|${season}`] ?? 0);
+      return { id: f.id, name: f.name ?? f.id, crop: f.crop, areaMu: f.areaMu, season, appliedT: round3(applied), tPerMu: round3(applied / f.areaMu), capTPerMu: capOf(f) };
+    });
+    return {
+      id: this.cfg.id,
+      state: st.unstableSince !== null ? (st.falling ? "discharging" : "moving-or-filling") : "stable",
+      loadT: st.stable === null ? st.lastWeight : round3(st.stable.w),
+      capacityT: this.cfg.capacityT,
+      position: st.pos,
+      today: day !== null && st.today.day === day ? { loadT: round3(st.today.loadT), unloadT: round3(st.today.unloadT) } : { loadT: 0, unloadT: 0 },
+      fields,
+    };
+  }
+}
+
+function majority(xs: readonly (string | null)[]): string | null {
+  const n = new Map<string, number>();
+  let off = 0;
+  for (const x of xs) {
+    if (x === null) off++;
+    else n.set(x, (n.get(x) ?? 0) + 1);
+  }
+  let best: string | null = null;
+  let bn = 0;
+  for (const [k, v] of n) if (v > bn) [best, bn] = [k, v];
+  return bn >= off ? best : null;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export { newTankerState };
