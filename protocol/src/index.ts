@@ -12,3 +12,4 @@ export * from "./validation";
 export * from "./maps/index";
 export * from "./wire/validate";
 export * from "./config/node-config";
+export * from "./nmea/index";

@@ -1,0 +1,2 @@
+export * from "./sentence";
+export * from "./position";
