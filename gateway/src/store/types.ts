@@ -136,7 +136,7 @@ export interface CommittedBatch {
   events: CommittedEvent[];
   transitions: CommittedTransition[];
   ledger: CommittedLedgerEntry[];
-  /** Highest (b, s) per node in this batch, in item order; err set when that one was a reject. */
+  /** Acks to publish, in item order: one cumulative per run of good messages, one per reject (with err). */
   acks: AckDue[];
   messages: number;
   duplicates: number;

@@ -91,19 +91,27 @@ export class BatchWriter {
       readings: [], events: [], transitions: [], ledger: [], acks: [],
       messages: 0, duplicates: 0, rejects: 0, statuses: 0, commitMs: 0,
     };
-    const acks = new Map<string, AckDue>();
+    // Acks in item order: a run of good messages collapses into one cumulative ack; a
+    // reject gets its own ack carrying err, so the node learns why.
+    const acks: AckDue[] = [];
+    const lastAck = new Map<string, number>();
+    const pushAck = (a: AckDue) => {
+      const i = lastAck.get(a.node);
+      if (i !== undefined && acks[i].err === undefined && a.err === undefined) acks[i] = a;
+      else lastAck.set(a.node, acks.push(a) - 1);
+    };
     const acc = new RollupAccumulator();
     for (const item of items) {
       switch (item.kind) {
         case "up":
           this.writeUplink(item, now, out, acc, newSensors);
-          acks.set(item.node, { node: item.node, boot: item.boot, seq: item.seq });
+          pushAck({ node: item.node, boot: item.boot, seq: item.seq });
           break;
         case "reject":
           this.writeReject(item);
           out.rejects++;
           if (item.node !== null && item.boot !== null && item.seq !== null) {
-            acks.set(item.node, { node: item.node, boot: item.boot, seq: item.seq, err: item.reason });
+            pushAck({ node: item.node, boot: item.boot, seq: item.seq, err: item.reason });
           }
           break;
         case "status":
@@ -128,7 +136,7 @@ export class BatchWriter {
       this.lastRulesSnapshot = structuredClone(snap);
     }
     this.st.saveFeedSeq.run(String(this.feedSeq));
-    out.acks = [...acks.values()];
+    out.acks = acks;
     return out;
   }
 

@@ -1,0 +1,79 @@
+import type { FeedEntry } from "../store/queries";
+
+/**
+ * Upstream batch payload (JSON), version 1, published QoS 1 to <base>/<farm>/gw/<gw>/data.
+ * Documented for county integrators in protocol/README.md. Compact like the node wire format:
+ * readings are tuples [seq, sensor, t, value, flags, extra?] with extra {e: reason, p: [lat, lon, fix]}.
+ * `id` = "<gateway>:<first>-<last>" is stable across re-sends: a consumer that has stored
+ * a batch id (or any seq <= its highest stored seq for this gateway) drops the copy.
+ */
+export interface UpstreamBatch {
+  v: 1;
+  farm: string;
+  gw: string;
+  id: string;
+  first: number;
+  last: number;
+  /** Gateway time when the batch was (re)published, epoch ms. */
+  sent: number;
+  r: UpReading[];
+  a: UpTransition[];
+  l: UpLedger[];
+}
+
+export type UpReading = [number, string, number, number | null, number] | [number, string, number, number | null, number, { e?: string; p?: [number, number, number] }];
+
+export interface UpTransition {
+  seq: number;
+  alert: number;
+  rule: string;
+  subject: string;
+  facility: string | null;
+  severity: string;
+  from: string | null;
+  to: string;
+  t: number;
+  message?: string;
+  note?: string;
+  by?: string;
+}
+
+export interface UpLedger {
+  seq: number;
+  id: number;
+  t: number;
+  kind: string;
+  facility: string | null;
+  site: string | null;
+  tonnes: number;
+  lat?: number;
+  lon?: number;
+}
+
+export function batchId(gw: string, first: number, last: number): string {
+  return `${gw}:${first}-${last}`;
+}
+
+export function buildBatch(farm: string, gw: string, first: number, last: number, entries: FeedEntry[], sent: number): UpstreamBatch {
+  const b: UpstreamBatch = { v: 1, farm, gw, id: batchId(gw, first, last), first, last, sent, r: [], a: [], l: [] };
+  for (const e of entries) {
+    if (e.type === "reading") {
+      const x: { e?: string; p?: [number, number, number] } = {};
+      if (e.reason !== null) x.e = e.reason;
+      if (e.lat !== null && e.lon !== null) x.p = [e.lat, e.lon, e.fix ?? 0];
+      b.r.push(x.e !== undefined || x.p ? [e.seq, e.sensor, e.t, e.value, e.flags, x] : [e.seq, e.sensor, e.t, e.value, e.flags]);
+    } else if (e.type === "alert") {
+      const t: UpTransition = { seq: e.seq, alert: e.alertId, rule: e.rule, subject: e.subject, facility: e.facility, severity: e.severity, from: e.from, to: e.to, t: e.t };
+      if (e.message !== null) t.message = e.message;
+      if (e.note !== null) t.note = e.note;
+      if (e.by !== null) t.by = e.by;
+      b.a.push(t);
+    } else {
+      const l: UpLedger = { seq: e.seq, id: e.id, t: e.t, kind: e.kind, facility: e.facility, site: e.site, tonnes: e.tonnes };
+      if (e.lat !== null) l.lat = e.lat;
+      if (e.lon !== null) l.lon = e.lon;
+      b.l.push(l);
+    }
+  }
+  return b;
+}

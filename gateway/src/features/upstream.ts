@@ -1,0 +1,260 @@
+import mqtt, { type MqttClient } from "mqtt";
+import { readFileSync } from "node:fs";
+import { gatewayTopic, type Clock } from "@manure-edge/protocol";
+import type { EventBus } from "../bus";
+import type { UpstreamConfig } from "../config/schema";
+import type { Logger } from "../log";
+import type { Metrics } from "../metrics";
+import type { ForwardState, OutboxBatch } from "../store/forward";
+import type { Store } from "../store/store";
+import { buildBatch } from "./upstream-payload";
+
+export interface UpstreamIds {
+  base: string;
+  farm: string;
+  gateway: string;
+}
+
+/**
+ * Store-and-forward to the county's MQTT broker.
+ *
+ * Source: the feed (readings, alert transitions, ledger entries in commit order). A durable
+ * cursor holds the highest feed seq the county broker acknowledged; the outbox table holds the
+ * boundaries of batches published and not yet acknowledged, written BEFORE publishing, so
+ * after a restart the same batches go out again with the same ids (a consumer recognises a
+ * re-delivery by its id). The cursor moves only on PUBACK (MQTT 3.1.1 §4.3.2: QoS 1 delivery
+ * is complete for the sender on PUBACK), and only over the contiguous acknowledged prefix.
+ *
+ * Order: batches are published in seq order on one topic; MQTT 3.1.1 §4.6 has the broker
+ * deliver QoS 1 messages of one topic in order. At most `window` batches are in flight.
+ * Reconnect: our own loop (MQTT.js auto-reconnect off, so its in-memory store never replays
+ * behind our back), exponential backoff with "equal jitter" (half fixed, half random) so a
+ * county broker coming back is not hit by every farm at once. Backlog drain is rate-limited
+ * by a token bucket on the injected clock. Gateway availability: retained status, and the
+ * same topic as MQTT will (offline) for when the link dies without a goodbye.
+ */
+export class Upstream {
+  private client: MqttClient | null = null;
+  private generation = 0;
+  private forward!: ForwardState;
+  private inflight: { batch: OutboxBatch; acked: boolean }[] = [];
+  /** Outbox batches to re-send (after connect) before forming new ones. */
+  private resend: OutboxBatch[] = [];
+  /** Highest seq already put in a batch (formed). */
+  private formedUpTo = 0;
+  private acked = 0;
+  private attempt = 0;
+  private reconnectTimer: unknown = null;
+  private pumpTimer: unknown = null;
+  private tokens = 0;
+  private tokensAt = 0;
+  private running = false;
+  private offCommitted: (() => void) | null = null;
+  connected = false;
+  batchesPublished = 0;
+  batchesAcked = 0;
+  connects = 0;
+  private readonly cEntries;
+
+  constructor(
+    private readonly cfg: UpstreamConfig,
+    private readonly ids: UpstreamIds,
+    private readonly store: Store,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+    /** Random source for jitter (tests pass a fixed one). */
+    private readonly random: () => number = Math.random,
+  ) {
+    this.cEntries = metrics.counter("gateway_upstream_entries_acked_total", "Feed entries acknowledged by the upstream broker");
+    metrics.collect("gateway_upstream_connected", "1 while connected to the upstream broker", () => [{ value: this.connected ? 1 : 0 }]);
+    metrics.collect("gateway_upstream_lag_entries", "Feed entries committed but not yet acknowledged upstream (outbox depth)", () => [{ value: this.lag() }]);
+    metrics.collect("gateway_upstream_inflight_batches", "Batches published and not yet PUBACKed", () => [{ value: this.inflight.length }]);
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.forward = this.store.forward("upstream");
+    this.acked = this.forward.cursor();
+    this.offCommitted = this.bus.on("committed", () => this.pump());
+    this.tokensAt = this.clock.now();
+    this.tokens = this.burst();
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.offCommitted?.();
+    this.offCommitted = null;
+    for (const t of [this.reconnectTimer, this.pumpTimer]) if (t !== null) this.clock.clearTimeout(t);
+    this.reconnectTimer = this.pumpTimer = null;
+    const c = this.client;
+    this.client = null;
+    this.generation++;
+    if (c) {
+      if (this.connected) {
+        try {
+          await c.publishAsync(this.statusTopic(), this.statusPayload("offline"), { qos: 1, retain: true });
+        } catch {
+          /* the will covers it */
+        }
+      }
+      await c.endAsync(true).catch(() => undefined);
+    }
+    this.connected = false;
+    this.inflight = [];
+  }
+
+  /** Highest feed seq acknowledged upstream (retention keeps everything after it). */
+  ackedSeq(): number {
+    return this.acked;
+  }
+
+  lag(): number {
+    return Math.max(0, this.store.lastFeedSeq() - this.acked);
+  }
+
+  private statusTopic(): string {
+    return gatewayTopic(this.ids.base, this.ids.farm, this.ids.gateway, "status");
+  }
+
+  private statusPayload(state: "online" | "offline"): string {
+    return JSON.stringify(state === "online" ? { v: 1, state, gw: this.ids.gateway, t: this.clock.now() } : { v: 1, state, gw: this.ids.gateway });
+  }
+
+  private connect(): void {
+    if (!this.running) return;
+    const gen = ++this.generation;
+    const tls = this.cfg.tls;
+    const client = mqtt.connect(this.cfg.url, {
+      protocolVersion: this.cfg.protocolVersion,
+      clientId: this.cfg.clientId ?? `${this.ids.farm}-${this.ids.gateway}`,
+      username: this.cfg.username,
+      password: this.cfg.password,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+      keepalive: 60,
+      ca: tls?.ca ? readFileSync(tls.ca) : undefined,
+      cert: tls?.cert ? readFileSync(tls.cert) : undefined,
+      key: tls?.key ? readFileSync(tls.key) : undefined,
+      rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+      will: { topic: this.statusTopic(), payload: Buffer.from(this.statusPayload("offline")), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on("connect", () => {
+      if (gen !== this.generation) return;
+      this.connected = true;
+      this.connects++;
+      this.attempt = 0;
+      this.log.info("upstream connected", { url: this.cfg.url, lag: this.lag() });
+      client.publish(this.statusTopic(), this.statusPayload("online"), { qos: 1, retain: true });
+      // Everything formed but not acknowledged goes again, same boundaries, oldest first.
+      this.inflight = [];
+      this.resend = this.forward.outbox();
+      this.formedUpTo = this.resend.length > 0 ? this.resend[this.resend.length - 1].last : this.acked;
+      this.pump();
+    });
+    client.on("error", (e) => {
+      if (gen === this.generation) this.log.debug("upstream error", { err: e.message });
+    });
+    client.on("close", () => {
+      if (gen !== this.generation) return;
+      if (this.connected) this.log.warn("upstream connection lost", { lag: this.lag() });
+      this.connected = false;
+      this.inflight = [];
+      this.generation++;
+      client.end(true);
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running || this.reconnectTimer !== null) return;
+    const { minMs, maxMs } = this.cfg.backoff;
+    const cap = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt, 20));
+    const delay = Math.round(cap / 2 + this.random() * (cap / 2));
+    this.attempt++;
+    this.reconnectTimer = this.clock.setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private burst(): number {
+    return this.cfg.maxPerSecond > 0 ? Math.max(this.cfg.batchSize, this.cfg.maxPerSecond) : Infinity;
+  }
+
+  private refill(): void {
+    if (this.cfg.maxPerSecond <= 0) return;
+    const now = this.clock.now();
+    this.tokens = Math.min(this.burst(), this.tokens + ((now - this.tokensAt) * this.cfg.maxPerSecond) / 1000);
+    this.tokensAt = now;
+  }
+
+  private pump(): void {
+    const client = this.client;
+    if (!this.running || !this.connected || !client) return;
+    const gen = this.generation;
+    while (this.inflight.length < this.cfg.window) {
+      this.refill();
+      if (this.tokens < Math.min(this.cfg.batchSize, this.cfg.maxPerSecond || Infinity)) {
+        if (this.pumpTimer === null) {
+          const wait = Math.ceil(((this.cfg.batchSize - this.tokens) * 1000) / this.cfg.maxPerSecond);
+          this.pumpTimer = this.clock.setTimeout(() => {
+            this.pumpTimer = null;
+            this.pump();
+          }, Math.max(1, wait));
+        }
+        return;
+      }
+      let batch: OutboxBatch;
+      let entries;
+      try {
+        if (this.resend.length > 0) {
+          batch = this.resend[0];
+          entries = this.store.feedAfter(batch.first - 1, this.cfg.batchSize * 2).filter((e) => e.seq <= batch.last);
+          this.resend.shift();
+        } else {
+          entries = this.store.feedAfter(this.formedUpTo, this.cfg.batchSize);
+          if (entries.length === 0) return;
+          batch = { first: entries[0].seq, last: entries[entries.length - 1].seq };
+          this.forward.addBatch(batch, this.clock.now());
+        }
+      } catch (e) {
+        // Disk full, for instance: try again at the next commit or reconnect.
+        this.log.warn("upstream could not form a batch", { err: (e as Error).message });
+        return;
+      }
+      this.formedUpTo = Math.max(this.formedUpTo, batch.last);
+      this.tokens -= entries.length;
+      const payload = JSON.stringify(buildBatch(this.ids.farm, this.ids.gateway, batch.first, batch.last, entries, this.clock.now()));
+      const slot = { batch, acked: false };
+      this.inflight.push(slot);
+      this.batchesPublished++;
+      const n = entries.length;
+      client.publish(gatewayTopic(this.ids.base, this.ids.farm, this.ids.gateway, "data"), payload, { qos: 1 }, (err) => {
+        if (err || gen !== this.generation) return; // resent after the next connect
+        slot.acked = true;
+        this.batchesAcked++;
+        this.cEntries({}, n);
+        this.advance();
+      });
+    }
+  }
+
+  private advance(): void {
+    let last = -1;
+    while (this.inflight.length > 0 && this.inflight[0].acked) last = this.inflight.shift()!.batch.last;
+    if (last >= 0) {
+      try {
+        this.forward.acknowledge(last, this.clock.now());
+        this.acked = last;
+      } catch (e) {
+        this.log.warn("could not save the upstream cursor", { err: (e as Error).message });
+      }
+    }
+    this.pump();
+  }
+}

@@ -1,0 +1,2 @@
+// The validators the ingest uses: protocol's wire contract (protocol/src/wire/validate.ts).
+export { validateUplink, validateStatus, MAX_MESSAGE_BYTES, type ValidationResult } from "@manure-edge/protocol";

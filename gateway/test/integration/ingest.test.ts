@@ -1,0 +1,134 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import mqtt from "mqtt";
+import { Q } from "@manure-edge/protocol";
+import { tempDir } from "../../../test/support/tmp";
+import { startMosquitto } from "../../../test/support/mosquitto";
+import { startGateway, TestNode, up } from "../support/gateway-fixture";
+import type { Gateway } from "../../src/gateway";
+
+const T = Date.UTC(2026, 2, 1);
+let tmp: ReturnType<typeof tempDir>;
+let gw: Gateway;
+const clients: TestNode[] = [];
+
+beforeEach(() => {
+  tmp = tempDir("gw-ingest-");
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.end().catch(() => undefined);
+  await gw?.stop();
+  tmp.cleanup();
+});
+
+describe("MQTT ingest through the embedded broker", () => {
+  it("stores, deduplicates and acks cumulatively after commit with gateway time", async () => {
+    gw = await startGateway(tmp.dir);
+    const n = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
+    clients.push(n);
+    for (let s = 1; s <= 20; s++) await n.publishUp(up("pit-1", 7, s, [["lvl.distance", T + s * 1000, 1 + s / 100, 0]]));
+    const ack = await n.waitAck(7, 20);
+    expect(ack.b).toBe(7);
+    expect(ack.s).toBe(20);
+    expect(ack.err).toBeUndefined();
+    expect(Math.abs(ack.t - Date.now())).toBeLessThan(60_000);
+    // Every ack is published after its data is in the database.
+    expect(gw.store.tableCounts().readings).toBe(20);
+    // Resend after a "lost ack": acked again, stored once.
+    await n.publishUp(up("pit-1", 7, 5, [["lvl.distance", T + 5000, 1.05, 0]]));
+    await n.publishUp(up("pit-1", 7, 21, [["lvl.distance", T + 21000, 1.21, 0]]));
+    await n.waitAck(7, 21);
+    expect(gw.store.tableCounts().readings).toBe(21);
+    expect(gw.metrics.value("gateway_duplicates_total")).toBe(1);
+    expect(gw.store.nodes()[0]).toMatchObject({ id: "pit-1", lastBoot: 7, duplicates: 1 });
+  });
+
+  it("rejects invalid messages with a reason, acks them with err, keeps the good ones", async () => {
+    gw = await startGateway(tmp.dir);
+    const n = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
+    clients.push(n);
+    await n.publishUp(up("pit-1", 1, 1, [["lvl.distance", T, 1.2, 0]]));
+    await n.publishUp("{not json");
+    await n.publishUp(up("pit-1", 1, 2, [["lvl.distance", T, "high", 0]]));
+    await n.publishUp(up("pit-1", 1, 3, [["lvl.distance", T + 3, 1.3, 0]]));
+    await n.waitAck(1, 3);
+    const errAck = n.acks.find((a) => a.s === 2)!;
+    expect(errAck.err).toMatch(/r\[0\]\[2\]/);
+    expect(n.acks[n.acks.length - 1]).toMatchObject({ b: 1, s: 3 });
+    expect(gw.store.tableCounts().readings).toBe(2);
+    const reasons = gw.store.rejectCounts().map((r) => r.reason);
+    expect(reasons.some((r) => /^json:/.test(r))).toBe(true);
+    expect(reasons.some((r) => /value must be a finite number/.test(r))).toBe(true);
+    expect(gw.metrics.value("gateway_rejects_total", { reason: "json" })).toBe(1);
+    expect(gw.metrics.render()).toMatch(/gateway_rejects_total\{reason="schema\.r"\} 1/);
+  });
+
+  it("places unsynchronised readings on the gateway clock and keeps the flag", async () => {
+    gw = await startGateway(tmp.dir);
+    const n = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
+    clients.push(n);
+    const before = Date.now();
+    // Uptime 50 s at send; the reading was taken at uptime 20 s: 30 s before sending.
+    await n.publishUp({ v: 1, n: "pit-1", b: 1, s: 1, t: 50_000, cs: 0, up: 50_000, r: [["lvl.distance", 20_000, 2.5, Q.CLOCK_UNSYNC]] });
+    await n.waitAck(1, 1);
+    const after = Date.now();
+    const sid = gw.store.sensorId("pit-1", "lvl.distance")!;
+    const [r] = gw.store.rawReadings(sid, 0, Number.MAX_SAFE_INTEGER);
+    expect(r.flags).toBe(Q.CLOCK_UNSYNC | Q.TIME_CORRECTED);
+    expect(r.t).toBeGreaterThanOrEqual(before - 30_000);
+    expect(r.t).toBeLessThanOrEqual(after - 30_000);
+  });
+
+  it("enforces credentials and topic ACLs", async () => {
+    gw = await startGateway(tmp.dir);
+    await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: "pit-1", password: "wrong", reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password|Not authorized/i);
+    await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { reconnectPeriod: 0 })).rejects.toThrow();
+    const n1 = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
+    clients.push(n1);
+    // Subscribing to another node's acks is refused (SUBACK 0x80).
+    await expect(n1.client.subscribeAsync("manure/demo/node/pit-2/ack", { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    // Publishing as another node: the broker drops the connection, nothing is stored.
+    const closed = new Promise<void>((r) => n1.client.once("close", () => r()));
+    n1.client.publish("manure/demo/node/pit-2/up", JSON.stringify(up("pit-2", 1, 1, [["lvl.distance", T, 1, 0]])), { qos: 1 });
+    await closed;
+    const n2 = await TestNode.connect(gw.mqttPort, "pit-2", "pw-pit-2");
+    clients.push(n2);
+    await n2.publishUp(up("pit-2", 1, 5, [["lvl.distance", T, 1, 0]]));
+    await n2.waitAck(1, 5);
+    expect(gw.store.tableCounts().messages).toBe(1);
+    expect(gw.store.nodes().map((x) => x.id)).toEqual(["pit-2"]);
+  });
+
+  it("stores status messages (fw, buffer depth, counters)", async () => {
+    gw = await startGateway(tmp.dir);
+    const n = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
+    clients.push(n);
+    await n.client.publishAsync("manure/demo/node/pit-1/status", JSON.stringify({ v: 1, state: "online", fw: "0.3.1", b: 4, up: 1000, buf: { ram: 2, flash: 10, dropped: 0 }, err: { mbTimeout: 3 } }), { qos: 1, retain: true });
+    await n.publishUp(up("pit-1", 4, 1, [["lvl.distance", T, 1, 0]]));
+    await n.waitAck(4, 1);
+    const node = gw.store.nodes()[0];
+    expect(node.fw).toBe("0.3.1");
+    expect(node.state).toBe("online");
+    expect(node.status).toMatchObject({ buf: { flash: 10 }, err: { mbTimeout: 3 } });
+  });
+});
+
+describe("MQTT ingest as a client of an external mosquitto", () => {
+  it("subscribes, stores and acks through the external broker", async () => {
+    const mosq = await startMosquitto();
+    try {
+      gw = await startGateway(tmp.dir, { mqtt: { external: { url: mosq.url } } });
+      const c = await mqtt.connectAsync(mosq.url, { reconnectPeriod: 0 });
+      const n = new TestNode(c, "pit-1");
+      clients.push(n);
+      await c.subscribeAsync("manure/demo/node/pit-1/ack", { qos: 1 });
+      for (let s = 1; s <= 5; s++) await n.publishUp(up("pit-1", 2, s, [["lvl.distance", T + s, s, 0]]));
+      const a = await n.waitAck(2, 5);
+      expect(a.s).toBe(5);
+      expect(gw.store.tableCounts().readings).toBe(5);
+    } finally {
+      for (const c of clients.splice(0)) await c.end().catch(() => undefined);
+      await gw.stop();
+      await mosq.stop();
+    }
+  });
+});
