@@ -1,0 +1,252 @@
+import { Session } from "node:inspector";
+
+/**
+ * An estimate of the JsVars the firmware's state would occupy on Espruino for ESP32, where
+ * every block is 14 bytes (14-bit JsVarRefs, boards/ESP32.py "variables": 16383) and:
+ * - an object, array or function is one block, plus one per property name (a name of up to
+ *   4 characters fits in that block, longer names take a string extension block per 10
+ *   characters), plus the value's blocks; an integer or boolean held under a short name is
+ *   stored inline in the name block (JSV_NAME_STRING_INT), array indices likewise;
+ * - a number, boolean or null is one block; a string is one block for 9 characters, plus one
+ *   per further 10 (JSVAR_DATA_STRING_LEN / _MAX_LEN with 14-bit refs);
+ * - a typed array is view + ArrayBuffer + its bytes as a string;
+ * - a function is the function block, one per parameter, its code (a native string pointing
+ *   into the flash copy of the bundle: 2 blocks) and, for a closure, its scope: one block for
+ *   the scope plus a name (and value) for each variable the closure keeps;
+ * - each pending timer is an object {time, intr, cb, args} (5 blocks), as jsinteractive.c
+ *   stores them.
+ * What this cannot see: locals of code that is running (there is none between events) and
+ * variables V8 optimised away because no closure uses them (Espruino keeps every variable of
+ * a live scope, so the estimate is low there). Closure variables are read through the V8
+ * inspector (the [[Scopes]] of each function), which is slow: about 0.3 ms per function.
+ * A fixed baseline stands for what an empty Espruino already uses (its own objects).
+ */
+export interface MemoryOptions {
+  /** Total JsVars (process.memory().total). Default 16383, the ESP32 build. */
+  total?: number;
+  /** Blocks an empty program already uses on the device. Default 330 (tune with the real figure). */
+  baseline?: number;
+  /** Bytes per block (process.memory().blocksize). Default 14. */
+  blocksize?: number;
+  /** Read closure scopes through the inspector (slow, honest). Default true. */
+  closures?: boolean;
+}
+
+const strBlocks = (len: number) => 1 + Math.max(0, Math.ceil((len - 9) / 10));
+const nameBlocks = (name: string) => 1 + Math.max(0, Math.ceil((name.length - 4) / 10));
+
+type Obj = Record<string, unknown>;
+
+export class MemoryEstimator {
+  readonly total: number;
+  readonly baseline: number;
+  readonly blocksize: number;
+  private readonly closures: boolean;
+  private session?: Session;
+  private sinkId?: string;
+  private readonly sink: unknown[] = [];
+  /** Objects that are part of the runtime itself (built-ins, Espruino API), never counted. */
+  private readonly exclude = new WeakSet<object>();
+  /** Wall ms of the last estimate. */
+  lastWallMs = 0;
+
+  constructor(opts: MemoryOptions = {}) {
+    this.total = opts.total ?? 16383;
+    this.baseline = opts.baseline ?? 330;
+    this.blocksize = opts.blocksize ?? 14;
+    this.closures = opts.closures ?? true;
+  }
+
+  /** Mark everything reachable from these roots now (the fresh context) as not the firmware's. */
+  excludeAll(roots: unknown[]): void {
+    const stack = [...roots];
+    while (stack.length) {
+      const v = stack.pop();
+      if ((typeof v !== "object" && typeof v !== "function") || v === null || this.exclude.has(v)) continue;
+      this.exclude.add(v);
+      for (const k of Reflect.ownKeys(v)) {
+        const d = Object.getOwnPropertyDescriptor(v, k);
+        if (d && "value" in d) stack.push(d.value);
+        else if (d) stack.push(d.get, d.set);
+      }
+      stack.push(Object.getPrototypeOf(v));
+    }
+  }
+
+  /**
+   * Blocks in use: baseline + user globals and everything reachable from them (including
+   * closure variables) + extra roots (timers' callbacks and arguments, listeners) + timers.
+   */
+  estimate(global: object, extraRoots: unknown[], timerCount: number): number {
+    const t0 = performance.now();
+    const seen = new Set<unknown>();
+    const scopeSeen = new Set<string>();
+    let n = this.baseline + timerCount * 5;
+    const costOf = (v: unknown): number => this.cost(v, seen, scopeSeen);
+    for (const k of Object.getOwnPropertyNames(global)) {
+      const d = Object.getOwnPropertyDescriptor(global, k);
+      if (!d || !("value" in d)) continue;
+      const v = d.value as unknown;
+      if ((typeof v === "object" || typeof v === "function") && v !== null && this.exclude.has(v)) {
+        n += this.builtinAdditions(v as Obj, seen, scopeSeen);
+        continue;
+      }
+      n += nameBlocks(k) + (isInline(v, k) ? 0 : costOf(v));
+    }
+    for (const r of extraRoots) n += costOf(r);
+    this.lastWallMs = performance.now() - t0;
+    return n;
+  }
+
+  /** E.getSizeOf: blocks of one value and what it references. */
+  sizeOf(v: unknown): number {
+    return this.cost(v, new Set(), new Set());
+  }
+
+  /** Own properties the firmware added to a built-in object (e.g. listeners on Serial2). */
+  private builtinAdditions(o: Obj, seen: Set<unknown>, scopeSeen: Set<string>): number {
+    let n = 0;
+    for (const k of Object.getOwnPropertyNames(o)) {
+      const d = Object.getOwnPropertyDescriptor(o, k);
+      if (!d || !("value" in d)) continue;
+      const v = d.value as unknown;
+      if ((typeof v === "object" || typeof v === "function") && v !== null && this.exclude.has(v)) continue;
+      if (v === undefined || (typeof v === "string" && v === "" && k.startsWith("_"))) continue;
+      n += nameBlocks(k) + (isInline(v, k) ? 0 : this.cost(v, seen, scopeSeen));
+    }
+    return n;
+  }
+
+  private cost(v: unknown, seen: Set<unknown>, scopeSeen: Set<string>): number {
+    if (v === undefined) return 0;
+    if (v === null || typeof v === "number" || typeof v === "boolean") return 1;
+    if (typeof v === "string") return strBlocks(v.length);
+    if (typeof v !== "object" && typeof v !== "function") return 1;
+    if (this.exclude.has(v) || seen.has(v)) return 0;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) return 2 + strBlocks(v.byteLength);
+    if (v instanceof ArrayBuffer || Object.prototype.toString.call(v) === "[object ArrayBuffer]") return 1 + strBlocks((v as ArrayBuffer).byteLength);
+    let n = 1;
+    const isArr = Array.isArray(v);
+    for (const k of Object.getOwnPropertyNames(v)) {
+      if (isArr && k === "length") continue;
+      if (typeof v === "function" && (k === "length" || k === "name" || k === "prototype" || k === "arguments" || k === "caller")) continue;
+      const d = Object.getOwnPropertyDescriptor(v, k)!;
+      if (!("value" in d)) {
+        n += nameBlocks(k) + 1 + this.cost(d.get, seen, scopeSeen) + this.cost(d.set, seen, scopeSeen);
+        continue;
+      }
+      const val = d.value as unknown;
+      n += (isArr ? 1 : nameBlocks(k)) + (isInline(val, isArr ? "" : k) ? 0 : this.cost(val, seen, scopeSeen));
+    }
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto && !this.exclude.has(proto)) n += 2 + this.cost(proto, seen, scopeSeen); // "__proto__" name + object
+    if (typeof v === "function") {
+      n += (v as { length: number }).length + 2;
+      const p = (v as { prototype?: object }).prototype;
+      if (p && Object.getOwnPropertyNames(p).some((k) => k !== "constructor")) n += 2 + this.cost(p, seen, scopeSeen);
+      if (this.closures) n += this.scopeCost(v as (...a: unknown[]) => unknown, seen, scopeSeen);
+    }
+    return n;
+  }
+
+  private scopeCost(fn: (...a: unknown[]) => unknown, seen: Set<unknown>, scopeSeen: Set<string>): number {
+    let n = 0;
+    for (const scope of this.scopesOf(fn)) {
+      const names = Object.getOwnPropertyNames(scope).sort();
+      // the inspector materialises a fresh object per call: identify a scope by its contents
+      const sig = names.map((k) => k + "=" + identity((scope as Obj)[k])).join(",");
+      if (scopeSeen.has(sig)) continue;
+      scopeSeen.add(sig);
+      n += 1;
+      for (const k of names) {
+        const val = (scope as Obj)[k];
+        n += nameBlocks(k) + (isInline(val, k) ? 0 : this.cost(val, seen, scopeSeen));
+      }
+    }
+    return n;
+  }
+
+  private post<T>(method: string, params: object): T {
+    let result: T | undefined;
+    let error: Error | null = null;
+    let done = false;
+    this.session!.post(method, params, (err, res) => {
+      error = err;
+      result = res as T;
+      done = true;
+    });
+    if (!done) throw new Error(`inspector ${method} did not answer synchronously`);
+    if (error) throw error;
+    return result as T;
+  }
+
+  private scopesOf(fn: (...a: unknown[]) => unknown): object[] {
+    if (!this.session) {
+      this.session = new Session();
+      this.session.connect();
+      (globalThis as Obj).__espruinoMemSink = this.sink;
+      this.sinkId = this.post<{ result: { objectId: string } }>("Runtime.evaluate", { expression: "globalThis.__espruinoMemSink", objectGroup: "espruino-sink" }).result.objectId;
+    }
+    const out: object[] = [];
+    try {
+      (globalThis as Obj).__espruinoMemFn = fn;
+      const f = this.post<{ result: { objectId: string } }>("Runtime.evaluate", { expression: "globalThis.__espruinoMemFn", objectGroup: "espruino-mem" });
+      const props = this.post<{ internalProperties?: { name: string; value: { objectId?: string } }[] }>("Runtime.getProperties", {
+        objectId: f.result.objectId,
+        ownProperties: false,
+        objectGroup: "espruino-mem",
+      });
+      const scopes = props.internalProperties?.find((p) => p.name === "[[Scopes]]");
+      if (!scopes?.value.objectId) return out;
+      const list = this.post<{ result: { value?: { objectId?: string; description?: string } }[] }>("Runtime.getProperties", {
+        objectId: scopes.value.objectId,
+        ownProperties: true,
+        objectGroup: "espruino-mem",
+      });
+      for (const e of list.result) {
+        const d = e.value?.description;
+        if (!e.value?.objectId || (d !== "Closure" && d !== "Block" && d !== "Script" && d !== "Catch")) continue;
+        this.sink.length = 0;
+        this.post("Runtime.callFunctionOn", {
+          objectId: e.value.objectId,
+          functionDeclaration: "function (s) { s.push(this); }",
+          arguments: [{ objectId: this.sinkId }],
+          objectGroup: "espruino-mem",
+        });
+        const w = this.sink[0] as { object?: object } | undefined;
+        if (w?.object) out.push(w.object);
+      }
+    } finally {
+      delete (globalThis as Obj).__espruinoMemFn;
+      this.post("Runtime.releaseObjectGroup", { objectGroup: "espruino-mem" });
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.session?.disconnect();
+    this.session = undefined;
+  }
+}
+
+/** Integer/boolean under a name of ≤ 4 chars (or an array index) lives in the name block. */
+function isInline(v: unknown, name: string): boolean {
+  return name.length <= 4 && (typeof v === "boolean" || (typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 2 ** 31));
+}
+
+let ids = new WeakMap<object, number>();
+let nextId = 1;
+function identity(v: unknown): string {
+  if ((typeof v === "object" || typeof v === "function") && v !== null) {
+    let id = ids.get(v);
+    if (id === undefined) ids.set(v, (id = nextId++));
+    return "#" + id;
+  }
+  return typeof v + ":" + String(v);
+}
+/** For tests that want stable ids between runs. */
+export function resetIdentities(): void {
+  ids = new WeakMap();
+  nextId = 1;
+}

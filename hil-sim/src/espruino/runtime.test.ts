@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { VirtualClock } from "../clock/virtual-clock";
+import { BundleRejectedError } from "./es5";
+import { EspruinoRuntime } from "./runtime";
+
+const rts: EspruinoRuntime[] = [];
+function make(bundle: string, clock = new VirtualClock()) {
+  const rt = new EspruinoRuntime({ clock, bundle });
+  rts.push(rt);
+  return { rt, clock };
+}
+afterEach(() => {
+  for (const r of rts.splice(0)) r.dispose();
+});
+
+describe("bundle refusal", () => {
+  it("refuses an ES2015 bundle (class, arrow, let) with the line", () => {
+    for (const src of ["var a = 1;\nclass A {}", "var f = () => 1;", "let x = 1;", "var s = `t`;"]) {
+      expect(() => make(src)).toThrow(BundleRejectedError);
+    }
+    try {
+      make("var ok = 1;\nvar f = (x) => x;");
+    } catch (e) {
+      expect((e as BundleRejectedError).line).toBe(2);
+      expect(String(e)).toMatch(/not ES5/);
+    }
+  });
+
+  it("an ES5 bundle that uses Map fails at boot with a ReferenceError, and nothing else runs", () => {
+    const { rt } = make("var m = new Map(); m.set(1, 2); print('after');");
+    rt.boot();
+    expect(rt.uncaughtErrors.map((e) => e.text)).toEqual(["ReferenceError: Map is not defined"]);
+    expect(rt.consoleLines.map((l) => l.text)).not.toContain("after");
+  });
+
+  it("refuses a regex Espruino cannot run", () => {
+    expect(() => make("var r = /a{2}/;")).toThrow(/numeric quantifier/);
+    expect(() => make("var r = /(?:ab)/;")).toThrow(/lookaround|group/);
+  });
+});
+
+describe("missing built-ins are really missing", () => {
+  it("has none of what Espruino lacks, and has what it has", () => {
+    const { rt } = make("var x = 1;");
+    rt.boot();
+    const absent = ["Map", "Set", "WeakMap", "WeakSet", "Symbol", "Proxy", "Reflect", "BigInt", "Buffer", "require('fs')"];
+    for (const a of absent) {
+      expect(() => rt.evaluate(a), a).toThrow();
+    }
+    const undef = ["Array.from", "Math.trunc", "Number.isInteger", "Object.freeze", "Promise.race", "Promise.allSettled", "Promise.prototype.finally", "Date.UTC", "process.exit", "process.argv"];
+    for (const u of undef) expect(rt.evaluate(`typeof ${u}`), u).toBe("undefined");
+    const present = ["Object.assign", "Array.isArray", "Promise.all", "JSON.parse", "E.CRC32", "process.memory", "getTime", "Serial2.setup", "D4.toString", "btoa", "atob", "Math.clip"];
+    for (const p of present) expect(rt.evaluate(`typeof ${p}`), p).toBe("function");
+    expect(rt.evaluate("process.version")).toBe("2v29");
+    expect(rt.evaluate("typeof process.env")).toBe("object");
+  });
+});
+
+describe("timers on the virtual clock", () => {
+  it("setTimeout/setInterval/changeInterval/clearInterval fire at virtual times; getTime in seconds", () => {
+    const { rt, clock } = make(`
+      var t0 = getTime();
+      var log = [];
+      var iv = setInterval(function () { log.push(Math.round((getTime() - t0) * 1000)); }, 1000);
+      setTimeout(function (a, b) { log.push(a + b); changeInterval(iv, 500); }, 2500, "x", "y");
+      setTimeout(function () { clearInterval(iv); print(JSON.stringify(log)); }, 4100);
+    `);
+    rt.boot();
+    clock.advance(10_000);
+    expect(rt.consoleLines.map((l) => l.text)).toEqual([JSON.stringify([1000, 2000, "xy", 3000, 3500, 4000])]);
+    expect(rt.consoleLines[0].t - clock.now()).toBe(-5900);
+  });
+
+  it("timer ids restart at 1 when the table is empty, as on the device", () => {
+    const { rt, clock } = make(`var a = setTimeout(function(){}, 10); var b = setTimeout(function(){}, 20);`);
+    rt.boot();
+    expect(rt.evaluate("[a, b]")).toEqual([1, 2]);
+    clock.advance(100);
+    expect(rt.evaluate("setTimeout(function(){}, 5)")).toBe(1);
+  });
+
+  it("getTime starts near 0 after power-on, setTime sets it, Date follows the node clock", () => {
+    const { rt, clock } = make(`var t0 = getTime(); setTime(1767225600); var d0 = Date.now();`);
+    rt.boot();
+    clock.advance(1500);
+    expect(rt.evaluate("d0")).toBe(1767225600000);
+    expect(rt.evaluate("Date.now()")).toBe(1767225601500);
+    expect(rt.evaluate("new Date().toISOString()")).toBe("2026-01-01T00:00:01.500Z");
+    expect(rt.evaluate("getTime()")).toBeCloseTo(1767225601.5, 3);
+    expect(rt.evaluate("t0")).toBeLessThan(1);
+    rt.powerLoss();
+    clock.advance(60_000);
+    rt.boot();
+    expect(rt.evaluate("t0")).toBeLessThan(1); // the RTC starts again from 0 after a power cut
+  });
+
+  it("an exception in a callback is printed as Uncaught and the node goes on", () => {
+    const { rt, clock } = make(`var n = 0; setInterval(function () { n++; if (n === 2) throw new Error("boom"); }, 100);`);
+    rt.boot();
+    clock.advance(500);
+    expect(rt.evaluate("n")).toBe(5);
+    expect(rt.consoleLines.map((l) => l.text)).toContain("Uncaught Error: boom");
+  });
+
+  it("promise continuations run right after the event that resolved them", () => {
+    const { rt, clock } = make(`var order = []; setTimeout(function () { Promise.resolve(1).then(function () { order.push("then"); }); order.push("cb"); }, 10); setTimeout(function () { order.push("next"); }, 10);`);
+    rt.boot();
+    clock.advance(20);
+    expect(rt.evaluate("order")).toEqual(["cb", "then", "next"]);
+  });
+});
+
+describe("E, watchdog, reboot, init", () => {
+  it("E.on('init') and onInit run after the bundle on every boot; E.on('kill') on reboot", () => {
+    const { rt, clock } = make(`print("top"); E.on("init", function () { print("init"); }); function onInit() { print("onInit"); } E.on("kill", function () { print("kill"); });`);
+    rt.boot();
+    rt.evaluate("E.reboot()");
+    clock.advance(2000);
+    expect(rt.consoleLines.map((l) => l.text)).toEqual(["top", "init", "onInit", "kill", "top", "init", "onInit"]);
+    expect(rt.stats.resets.reboot).toBe(1);
+  });
+
+  it("the watchdog resets a node that stops kicking it, and not one that kicks", () => {
+    const { rt, clock } = make(`
+      E.enableWatchdog(5, false);
+      var n = 0;
+      var iv = setInterval(function () { n++; if (n < 4) E.kickWatchdog(); }, 2000);
+    `);
+    rt.boot();
+    clock.advance(7000); // kicked at 2, 4, 6 s
+    expect(rt.stats.resets.watchdog).toBe(0);
+    clock.advance(5000); // last kick at 6 s, period 5 s -> reset at 11 s
+    expect(rt.stats.resets.watchdog).toBe(1);
+    expect(rt.lastResetReason).toBe("watchdog");
+    expect(rt.consoleLines.some((l) => /WATCHDOG/.test(l.text))).toBe(true);
+  });
+
+  it("E.CRC32, E.toString, E.toUint8Array, btoa/atob, E.getTemperature", () => {
+    const { rt } = make("var x = 1;");
+    rt.boot();
+    expect(rt.evaluate('E.CRC32("123456789")')).toBe(0xcbf43926);
+    expect(rt.evaluate("E.toString([72, 105], 33)")).toBe("Hi!");
+    expect(rt.evaluate("Array.prototype.slice.call(E.toUint8Array('AB', [1, 2]))")).toEqual([65, 66, 1, 2]);
+    expect(rt.evaluate("atob(btoa('\\xff\\x00a'))")).toBe("\xff\x00a");
+    expect(rt.evaluate("E.getTemperature()")).toBe(113);
+  });
+});

@@ -1,0 +1,600 @@
+import { readFileSync } from "node:fs";
+import vm from "node:vm";
+import type { Clock } from "@manure-edge/protocol";
+import { stripToEspruino } from "./builtins";
+import { BundleRejectedError, checkBundle, type RegexFinding } from "./es5";
+import { FlashStorage, binToBytes, bytesToBin } from "./flash";
+import { MemoryEstimator, type MemoryOptions } from "./memory";
+import { NodeNet, VirtualNetwork, type IoTracker } from "./net";
+import { TimerTable } from "./timers";
+import type { UartPort } from "./uart";
+import { DEFAULT_WIFI_TIMING, WifiStation, type WifiAccessPoint, type WifiTiming } from "./wifi";
+
+export type SerialName = "Serial1" | "Serial2" | "Serial3";
+
+export interface EspruinoRuntimeOptions {
+  /** The simulation's clock (hil-sim VirtualClock); its `io` guard covers real sockets. */
+  clock: Clock & { io?: IoTracker };
+  /** The built firmware bundle; installed into Storage as ".bootcde" (refused unless ES5). */
+  bundle?: string;
+  /** The node's flash (survives reboots and power loss). Default: a fresh 896 KB area. */
+  flash?: FlashStorage;
+  /** UART wiring: Serial2 → the RS485 bus master transceiver, Serial3 → the GPS line... */
+  uarts?: Partial<Record<SerialName, UartPort>>;
+  /** GPIO that drives a port's DE/RE, e.g. { D4: "Serial2" }. */
+  dePins?: Record<string, SerialName>;
+  /** The farm's access point. Without one, Wifi.connect fails (no AP found). */
+  wifi?: WifiAccessPoint;
+  wifiTiming?: Partial<WifiTiming>;
+  /** "wifi": net needs the station connected; "wired": Ethernet board, link always up. Default wifi. */
+  link?: "wifi" | "wired";
+  network?: VirtualNetwork;
+  /** The node's IP address when connected. */
+  ip?: string;
+  memory?: MemoryOptions;
+  /** Chip temperature in °C (E.getTemperature returns the ESP32 sensor's raw ≈°F value). */
+  chipTemperatureC?: () => number;
+  /** Seed of Math.random inside the node (deterministic runs). */
+  seed?: number;
+  /** process.version / env.VERSION. Default "2v29". */
+  version?: string;
+  /** What a boot takes before the bundle runs (ROM, Espruino init). Default 1000 ms. */
+  bootDelayMs?: number;
+  /** Does the RTC keep time over a reboot or watchdog reset (not over power loss)? Default true. */
+  rtcSurvivesReset?: boolean;
+  /** Regex literals Espruino cannot run: refuse the bundle (default) or only record them. */
+  regex?: "refuse" | "warn";
+  /** Also receives every console line as it is printed. */
+  onConsole?: (line: ConsoleLine) => void;
+}
+
+export interface ConsoleLine {
+  /** Virtual (world) time, epoch ms. */
+  t: number;
+  /** Boot number the line belongs to (1 = first boot). */
+  boot: number;
+  text: string;
+}
+
+export type ResetReason = "power-on" | "reboot" | "watchdog" | "deep-sleep" | "load";
+
+export interface RuntimeStats {
+  boots: number;
+  resets: Record<ResetReason, number>;
+  uncaught: number;
+  serialTxDropped: number;
+  serialRxDropped: number;
+  lineMismatchBytes: number;
+  ignoredHostCalls: number;
+}
+
+const PRELUDE = readFileSync(new URL("./prelude.js", import.meta.url), "utf8");
+const SERIALS: SerialName[] = ["Serial1", "Serial2", "Serial3"];
+
+interface SerialState {
+  setup: boolean;
+  baud: number;
+  bytesize: number;
+  parity: string;
+  stopbits: number;
+}
+
+interface PinState {
+  mode: string;
+  forced: boolean;
+  out: number;
+}
+
+type Dispatch = (kind: string, a?: unknown, b?: unknown, c?: unknown) => unknown;
+
+/**
+ * Espruino 2v2x for ESP32, for Node: runs a firmware bundle (the file that would be flashed)
+ * in a node:vm context that has Espruino's API and lacks what Espruino lacks, on the
+ * simulation's virtual clock, wired to simulated UARTs, GPIO, Wifi, a virtual network in
+ * front of real TCP, and a flash Storage that belongs to the node and outlives every boot.
+ * See hil-sim/README.md for what is emulated and what is not.
+ */
+export class EspruinoRuntime {
+  readonly flash: FlashStorage;
+  readonly network: VirtualNetwork;
+  readonly consoleLines: ConsoleLine[] = [];
+  readonly uncaughtErrors: { t: number; boot: number; text: string }[] = [];
+  readonly warnings: string[] = [];
+  readonly stats: RuntimeStats = {
+    boots: 0,
+    resets: { "power-on": 0, reboot: 0, watchdog: 0, "deep-sleep": 0, load: 0 },
+    uncaught: 0,
+    serialTxDropped: 0,
+    serialRxDropped: 0,
+    lineMismatchBytes: 0,
+    ignoredHostCalls: 0,
+  };
+  regexFindings: RegexFinding[] = [];
+  lastResetReason: ResetReason = "power-on";
+
+  private readonly clock: Clock & { io?: IoTracker };
+  private readonly opts: EspruinoRuntimeOptions;
+  private readonly memory: MemoryEstimator;
+  private readonly scripts = new Map<string, vm.Script>();
+  private gen = 0;
+  private alive = false;
+  private ctx?: vm.Context;
+  private global?: Record<string, unknown>;
+  private dispatch?: Dispatch;
+  private timers?: TimerTable;
+  private station?: WifiStation;
+  private net?: NodeNet;
+  private serial: Record<number, SerialState> = {};
+  private pins: PinState[] = [];
+  private readonly pinInputs = new Map<number, number>();
+  private wdt?: { periodMs: number; auto: boolean; handle: unknown };
+  private timeOffset = 0;
+  private rtcValid = false;
+  private pendingBoot: unknown;
+  private rng = 1;
+  private invokeSlot?: { fn: unknown; self: unknown; args: unknown[] };
+  private readonly invokeScript = new vm.Script("__espruinoInvoke()");
+
+  constructor(opts: EspruinoRuntimeOptions) {
+    this.opts = opts;
+    this.clock = opts.clock;
+    this.flash = opts.flash ?? new FlashStorage();
+    this.network = opts.network ?? new VirtualNetwork();
+    this.memory = new MemoryEstimator(opts.memory);
+    this.rng = (opts.seed ?? 1) >>> 0 || 1;
+    if (opts.bundle !== undefined) this.install(opts.bundle);
+  }
+
+  /** Is the node running (powered and booted)? */
+  get running(): boolean {
+    return this.alive;
+  }
+
+  /**
+   * Flash a bundle: refuse it unless it parses as ES5 (and, by default, uses no regex feature
+   * Espruino lacks), then store it as ".bootcde" as the espruino CLI's save-to-flash does.
+   */
+  install(bundle: string): void {
+    const { regexFindings } = checkBundle(bundle);
+    this.regexFindings = regexFindings;
+    if (regexFindings.length && (this.opts.regex ?? "refuse") === "refuse") {
+      const f = regexFindings[0];
+      throw new BundleRejectedError(`bundle uses a regular expression Espruino cannot run (${f.reason}): /${f.pattern}/ at line ${f.line}`, f.line);
+    }
+    const current = this.flash.read(".bootcde");
+    if (!current || bytesToBin(current) !== bundle) this.flash.write(".bootcde", binToBytes(bundle));
+  }
+
+  /** Power on (or restore power): boot from flash now. */
+  boot(reason: ResetReason = "power-on"): void {
+    if (this.alive) throw new Error("espruino: the node is already running");
+    if (this.pendingBoot !== undefined) this.clock.clearTimeout(this.pendingBoot);
+    this.pendingBoot = undefined;
+    this.start(reason);
+  }
+
+  /** Power cut: RAM, timers, sockets (dropped without FIN or DISCONNECT) and RTC gone; flash kept. */
+  powerLoss(): void {
+    if (this.pendingBoot !== undefined) this.clock.clearTimeout(this.pendingBoot);
+    this.pendingBoot = undefined;
+    this.teardown();
+    this.rtcValid = false;
+  }
+
+  /** Power cut now, power back after offMs (virtual), then boot. */
+  powerCycle(offMs: number): void {
+    this.powerLoss();
+    this.pendingBoot = this.clock.setTimeout(() => {
+      this.pendingBoot = undefined;
+      this.start("power-on");
+    }, offMs);
+  }
+
+  /** Reset from outside (the reset button / E.reboot): 'kill' handlers run, then a boot after bootDelayMs. */
+  reboot(reason: ResetReason = "reboot"): void {
+    if (this.alive && reason !== "watchdog") this.enter("kill");
+    this.teardown();
+    if (!(this.opts.rtcSurvivesReset ?? true)) this.rtcValid = false;
+    this.pendingBoot = this.clock.setTimeout(
+      () => {
+        this.pendingBoot = undefined;
+        this.start(reason);
+      },
+      reason === "deep-sleep" ? 0 : (this.opts.bootDelayMs ?? 1000),
+    );
+  }
+
+  /** Run an expression inside the node (tests, debugging). Returns JSON text of the result. */
+  evaluate(expr: string): unknown {
+    if (!this.ctx) throw new Error("espruino: the node is not running");
+    const json = vm.runInContext(`JSON.stringify((function(){ return (${expr}); })())`, this.ctx) as string | undefined;
+    return json === undefined ? undefined : JSON.parse(json);
+  }
+
+  /** Level the node drives on a GPIO (outputs), or undefined if the pin is not an output. */
+  pinOutput(pin: number): number | undefined {
+    const p = this.pins[pin];
+    return p && (p.mode === "output" || p.mode === "opendrain") ? p.out : undefined;
+  }
+
+  /** Level presented to a GPIO input by the outside world. */
+  setPinInput(pin: number, level: 0 | 1): void {
+    this.pinInputs.set(pin, level);
+  }
+
+  /** JsVars in use now (same figure process.memory().usage returns). */
+  memoryUsage(): number {
+    if (!this.global || !this.timers) return 0;
+    return this.memory.estimate(this.global, [], this.timers.count);
+  }
+
+  get memoryTotal(): number {
+    return this.memory.total;
+  }
+
+  /** Wall ms the last memory estimate took. */
+  get memoryEstimateWallMs(): number {
+    return this.memory.lastWallMs;
+  }
+
+  /** All console output, one line per print, prefixed by virtual ISO time. */
+  consoleText(): string {
+    return this.consoleLines.map((l) => `${new Date(l.t).toISOString()} [${l.boot}] ${l.text}`).join("\n");
+  }
+
+  /** Station driver counters (undefined before the first boot). */
+  get wifiStats(): WifiStation["stats"] | undefined {
+    return this.station?.stats;
+  }
+
+  /** Power off for good (end of a test). */
+  dispose(): void {
+    this.powerLoss();
+    this.memory.dispose();
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private start(reason: ResetReason): void {
+    this.gen++;
+    this.stats.boots++;
+    this.stats.resets[reason]++;
+    this.lastResetReason = reason;
+    if (!this.rtcValid) {
+      this.timeOffset = -this.clock.now(); // gettimeofday starts at 0 on a cold ESP32
+      this.rtcValid = true;
+    }
+    this.alive = true;
+    this.serial = { 1: { setup: true, baud: 115200, bytesize: 8, parity: "none", stopbits: 1 } };
+    this.pins = Array.from({ length: 40 }, () => ({ mode: "input", forced: false, out: 0 }));
+    this.wdt = undefined;
+    this.timers = new TimerTable(this.clock, (fn, args) => this.enterCall(fn, undefined, args));
+    const gen = this.gen;
+    this.station = new WifiStation(this.clock, this.opts.wifi, (ev, d) => this.alive && gen === this.gen && this.onWifi(ev, d), { ...DEFAULT_WIFI_TIMING, ...this.opts.wifiTiming }, this.opts.ip ?? "192.168.1.50");
+    this.net = new NodeNet(this.clock, this.clock.io, this.network, () => this.linkUp(), (id, ev, data) => this.alive && gen === this.gen && this.enter("net", id, ev, data));
+
+    const ctx = vm.createContext({}, { name: `espruino boot ${this.stats.boots}`, microtaskMode: "afterEvaluate" });
+    const global = vm.runInContext("globalThis", ctx) as Record<string, unknown>;
+    stripToEspruino(global);
+    Object.defineProperty(global, "__espruinoInvoke", { value: () => this.runSlot(), enumerable: false });
+    const prelude = vm.runInContext(PRELUDE, ctx, { filename: "espruino-prelude.js" }) as (host: object, g: object) => Dispatch;
+    this.dispatch = prelude(this.hostBridge(gen), global);
+    this.ctx = ctx;
+    this.global = global;
+    this.memory.excludeAll([global]);
+    for (const name of SERIALS) {
+      const port = this.opts.uarts?.[name];
+      const idx = SERIALS.indexOf(name) + 1;
+      port?.setReceiver((chunk) => this.serialRx(gen, idx, chunk));
+    }
+
+    const code = this.flash.read(".bootcde");
+    if (!code) {
+      this.print("Espruino: no code in flash (.bootcde)");
+      return;
+    }
+    const source = bytesToBin(code);
+    let script = this.scripts.get(source);
+    if (!script) {
+      script = new vm.Script(source, { filename: ".bootcde" });
+      this.scripts.set(source, script);
+    }
+    try {
+      script.runInContext(ctx);
+    } catch (e) {
+      this.uncaught(e);
+    }
+    if (this.alive && gen === this.gen) this.enter("init");
+  }
+
+  private teardown(): void {
+    this.alive = false;
+    this.gen++;
+    this.timers?.dropAll();
+    this.net?.kill();
+    this.station?.stop();
+    if (this.wdt) this.clock.clearTimeout(this.wdt.handle);
+    this.wdt = undefined;
+    for (const name of SERIALS) {
+      const port = this.opts.uarts?.[name];
+      port?.setReceiver(undefined);
+      port?.reset?.();
+      port?.setDE?.(false);
+    }
+    this.ctx = undefined;
+    this.global = undefined;
+    this.dispatch = undefined;
+  }
+
+  private linkUp(): boolean {
+    if (this.network.cutNow) return false;
+    if ((this.opts.link ?? "wifi") === "wired") return true;
+    return !!this.station?.connected && !!this.opts.wifi?.up;
+  }
+
+  private onWifi(event: string, details: Record<string, unknown>): void {
+    this.net?.linkChanged();
+    this.enter("wifi", event, JSON.stringify(details));
+  }
+
+  /** Call into the context through a Script, so the context's promise jobs run right after. */
+  private enter(kind: string, a?: unknown, b?: unknown, c?: unknown): void {
+    if (!this.dispatch) return;
+    this.enterCall(this.dispatch, undefined, [kind, a, b, c]);
+  }
+
+  private enterCall(fn: unknown, self: unknown, args: unknown[]): void {
+    if (!this.alive || !this.ctx) return;
+    this.invokeSlot = { fn, self, args };
+    try {
+      this.invokeScript.runInContext(this.ctx);
+    } catch (e) {
+      this.uncaught(e);
+    }
+  }
+
+  private runSlot(): unknown {
+    const s = this.invokeSlot;
+    this.invokeSlot = undefined;
+    if (!s) return undefined;
+    return (s.fn as (...a: unknown[]) => unknown).apply(s.self, s.args);
+  }
+
+  private uncaught(e: unknown): void {
+    this.stats.uncaught++;
+    const err = e as { toString?: () => string; stack?: string } | undefined;
+    const text = err && typeof err === "object" && typeof err.toString === "function" ? err.toString() : JSON.stringify(e);
+    this.uncaughtErrors.push({ t: this.clock.now(), boot: this.stats.boots, text: String(text) });
+    // process.on('uncaughtException') handlers get it first, as in jsinteractive.c
+    let handled = false;
+    if (this.dispatch && this.alive) {
+      try {
+        handled = this.dispatch("uncaught", e) === true;
+      } catch {
+        handled = false;
+      }
+    }
+    if (!handled) this.print(`Uncaught ${text}`);
+  }
+
+  private print(text: string): void {
+    const line: ConsoleLine = { t: this.clock.now(), boot: this.stats.boots, text };
+    this.consoleLines.push(line);
+    this.opts.onConsole?.(line);
+  }
+
+  private nodeNow(): number {
+    return this.clock.now() + this.timeOffset;
+  }
+
+  private random(): number {
+    // xorshift32: deterministic per seed, independent of the host's Math.random
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x >>> 0 || 1;
+    return this.rng / 4294967296;
+  }
+
+  private serialRx(gen: number, idx: number, chunk: Uint8Array): void {
+    const st = this.serial[idx];
+    if (!this.alive || gen !== this.gen || !st?.setup) {
+      this.stats.serialRxDropped += chunk.length;
+      return;
+    }
+    const data = this.mismatch(idx) ? this.garble(chunk) : chunk;
+    this.enter("serial", idx, bytesToBin(data));
+  }
+
+  private mismatch(idx: number): boolean {
+    const line = this.opts.uarts?.[SERIALS[idx - 1]]?.line;
+    const st = this.serial[idx];
+    if (!line || !st) return false;
+    return line.baud !== st.baud || (line.dataBits ?? 8) !== st.bytesize || (line.parity ?? "none") !== st.parity;
+  }
+
+  /** What a UART set to the wrong baud, size or parity makes of a character: garbage. */
+  private garble(b: Uint8Array): Uint8Array {
+    this.stats.lineMismatchBytes += b.length;
+    return b.map((x, i) => (x * 167 + 13 + i) & 0xff);
+  }
+
+  private setDEFor(pin: number, level: number): void {
+    const name = this.opts.dePins?.[`D${pin}`];
+    if (name) this.opts.uarts?.[name]?.setDE?.(level === 1);
+  }
+
+  private armWatchdog(): void {
+    const w = this.wdt;
+    if (!w || w.auto) return;
+    this.clock.clearTimeout(w.handle);
+    const gen = this.gen;
+    w.handle = this.clock.setTimeout(() => {
+      if (gen !== this.gen || !this.alive) return;
+      this.print("WATCHDOG: task not kicked, resetting");
+      this.reboot("watchdog");
+    }, w.periodMs);
+  }
+
+  /** The only door from the firmware's realm to the simulator: primitives in, primitives out. */
+  private hostBridge(gen: number): object {
+    const ok = () => {
+      if (this.alive && gen === this.gen) return true;
+      this.stats.ignoredHostCalls++;
+      return false;
+    };
+    const flash = this.flash;
+    return {
+      random: () => this.random(),
+      print: (text: string) => ok() && this.print(text),
+      warn: (text: string) => {
+        this.warnings.push(text);
+        if (ok()) this.print(`WARNING: ${text}`);
+      },
+      now: () => this.nodeNow(),
+      setTime: (sec: number) => {
+        if (ok()) this.timeOffset = Number(sec) * 1000 - this.clock.now();
+      },
+      timerAdd: (fn: unknown, ms: number, args: unknown[], interval: boolean) => (ok() ? this.timers!.add(fn, ms, args, interval) : 0),
+      timerClear: (id: unknown, all: boolean) => ok() && this.timers!.clear(id, all),
+      timerChange: (id: unknown, ms: number) => ok() && this.timers!.change(id, ms),
+      digitalWrite: (pin: number, v: number) => {
+        if (!ok()) return;
+        const p = this.pins[pin];
+        p.out = v;
+        if (!p.forced || p.mode === "input") p.mode = "output";
+        this.setDEFor(pin, v);
+      },
+      digitalRead: (pin: number) => {
+        const p = this.pins[pin];
+        if (!p.forced && p.mode !== "input") {
+          // Espruino switches an auto-mode pin to input on digitalRead: a DE pin stops driving
+          p.mode = "input";
+          this.setDEFor(pin, 0);
+        }
+        if (p.mode === "output") return p.out;
+        return this.pinInputs.get(pin) ?? (p.mode === "input_pullup" ? 1 : 0);
+      },
+      pinMode: (pin: number, mode: string, _auto: boolean) => {
+        const modes = ["analog", "input", "input_pullup", "input_pulldown", "output", "opendrain", "opendrain_pullup", "af_output", "af_opendrain", "auto"];
+        if (!modes.includes(mode)) throw new Error(`Unknown pin mode ${JSON.stringify(mode)}`);
+        const p = this.pins[pin];
+        if (mode === "auto") {
+          p.forced = false;
+          return;
+        }
+        p.mode = mode;
+        p.forced = true;
+        if (mode !== "output" && mode !== "opendrain") this.setDEFor(pin, 0);
+        else this.setDEFor(pin, p.out);
+      },
+      getPinMode: (pin: unknown) => this.pins[Number(String(pin).replace(/^D/, ""))]?.mode,
+      analogRead: () => 0,
+      serialSetup: (idx: number, baud: number, bytesize: number, parity: string, stopbits: number) => {
+        if (!ok()) return;
+        if (!(baud > 0)) throw new Error(`Invalid baud rate ${baud}`);
+        if (bytesize !== 7 && bytesize !== 8) throw new Error(`Invalid number of bits ${bytesize}`);
+        if (stopbits !== 1 && stopbits !== 2) throw new Error(`Invalid number of stop bits ${stopbits}`);
+        this.serial[idx] = { setup: true, baud, bytesize, parity, stopbits };
+      },
+      serialUnsetup: (idx: number) => {
+        if (ok() && this.serial[idx]) this.serial[idx].setup = false;
+      },
+      serialIsSetup: (idx: number) => !!this.serial[idx]?.setup,
+      serialWrite: (idx: number, data: string) => {
+        if (!ok()) return;
+        const port = this.opts.uarts?.[SERIALS[idx - 1]];
+        if (!this.serial[idx]?.setup) {
+          this.stats.serialTxDropped += data.length; // ESP32: uart driver not installed, bytes go nowhere
+          return;
+        }
+        if (!port) {
+          if (idx === 1) this.print(data.replace(/\r?\n$/, ""));
+          else this.stats.serialTxDropped += data.length;
+          return;
+        }
+        const bytes = binToBytes(data);
+        port.write(this.mismatch(idx) ? this.garble(bytes) : bytes);
+      },
+      wdtEnable: (sec: number, auto: boolean) => {
+        if (!ok()) return;
+        const s = !(sec >= 0) ? 1 : sec;
+        this.wdt = { periodMs: Math.max(1, Math.floor(s + 0.5)) * 1000, auto, handle: this.wdt?.handle }; // ESP32: whole seconds
+        this.armWatchdog();
+      },
+      wdtKick: () => ok() && this.armWatchdog(),
+      reboot: () => {
+        if (ok()) this.reboot("reboot");
+      },
+      deepSleep: (us: number) => {
+        if (!ok()) return;
+        this.teardown();
+        this.pendingBoot = this.clock.setTimeout(() => {
+          this.pendingBoot = undefined;
+          this.start("deep-sleep");
+        }, us / 1000);
+      },
+      getTemperature: () => Math.round((this.opts.chipTemperatureC?.() ?? 45) * 1.8 + 32),
+      errorFlags: () => "[]",
+      crc32: (data: string) => crc32(binToBytes(data)),
+      sizeOf: (v: unknown) => this.memory.sizeOf(v),
+      btoa: (s: string) => {
+        for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 255) throw new Error("btoa: character out of range");
+        return Buffer.from(s, "latin1").toString("base64");
+      },
+      atob: (s: string) => Buffer.from(s, "base64").toString("latin1"),
+      processEnv: () =>
+        JSON.stringify({ VERSION: this.opts.version ?? "2v29", BOARD: "ESP32", RAM: 524288, SERIAL: "240ac4000001", CONSOLE: "Serial1", MODULES: "Storage,Wifi,net,ESP32" }),
+      memory: (_gc: boolean) => {
+        const usage = this.global && this.timers ? this.memory.estimate(this.global, [], this.timers.count) : 0;
+        return JSON.stringify({ free: this.memory.total - usage, usage, total: this.memory.total, history: 0, gc: 0, gctime: 0, blocksize: this.memory.blocksize });
+      },
+      esp32State: () => JSON.stringify({ sdkVersion: "v4.4.8", freeHeap: 120000, BLE: false, Wifi: true, minHeap: 100000 }),
+      storageWrite: (name: string, data: string, offset: number, size: number, flags = 0) => flash.write(name, binToBytes(data), offset, size, flags),
+      storageWriteAt: (name: string, offset: number, data: string) => flash.writeAt(name, offset, binToBytes(data)),
+      storageRead: (name: string, offset: number, length: number) => {
+        const b = flash.read(name, offset, length);
+        return b === undefined ? undefined : bytesToBin(b);
+      },
+      storageSize: (name: string) => flash.size(name),
+      storageErase: (name: string) => flash.erase(name),
+      storageEraseAll: () => flash.eraseAll(),
+      storageCompact: () => flash.compact(),
+      storageFree: () => flash.free(),
+      storageStats: () => JSON.stringify(flash.stats()),
+      storageList: (sf: -1 | 0 | 1) => JSON.stringify(flash.list(sf)),
+      wifi: (op: string, a: string, b: string) => {
+        if (!ok()) return "{}";
+        const st = this.station!;
+        if (op === "connect") st.connect(a, b);
+        else if (op === "disconnect") st.disconnect();
+        else if (op === "status") return JSON.stringify(st.status());
+        else if (op === "ip") return JSON.stringify(st.ipInfo());
+        return "{}";
+      },
+      net: (op: string, id: number, data: string) => {
+        if (!ok()) return 0;
+        const n = this.net!;
+        if (op === "connect") {
+          const o = JSON.parse(data) as { host: string; port: number };
+          return n.connect(o.host, o.port);
+        }
+        if (op === "write") n.write(id, data);
+        else if (op === "end") n.end(id);
+        else if (op === "destroy") n.destroy(id);
+        return 0;
+      },
+    };
+  }
+}
+
+/** CRC-32 (IEEE 802.3, reflected, as E.CRC32). */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) {
+    c ^= bytes[i];
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
