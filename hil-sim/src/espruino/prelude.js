@@ -76,13 +76,16 @@
   var seeded = H("random");
   Math.random = function () { return seeded(); };
 
+  // Espruino has no ArrayBuffer.isView: recognise a typed array or DataView by its fields
+  function isView(d) { return d !== null && typeof d === "object" && d.buffer instanceof ArrayBuffer && typeof d.byteOffset === "number"; }
+
   // --- binary strings (Espruino strings are byte strings; serial/net/Storage data use them)
   function toBin(data) {
     if (data === undefined || data === null) return "";
     if (typeof data === "string") return data;
     if (typeof data === "number") return String.fromCharCode(data & 255);
     if (data instanceof ArrayBuffer) data = new Uint8Array(data);
-    if (ArrayBuffer.isView && ArrayBuffer.isView(data)) {
+    if (isView(data)) {
       var b = new Uint8Array(data.buffer, data.byteOffset, data.byteLength), s = "";
       for (var i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
       return s;
@@ -331,7 +334,7 @@
     if (v && typeof v.toJSON === "function") v = v.toJSON();
     if (typeof v === "number") return isFinite(v) ? String(v) : "null";
     if (typeof v === "string" || typeof v === "boolean") return JSON.stringify(v);
-    if (ArrayBuffer.isView && ArrayBuffer.isView(v)) v = [].slice.call(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    if (isView(v)) v = [].slice.call(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
     if (Array.isArray(v)) return "[" + v.map(function (x) { var j = compactJSON(x); return j === undefined ? "null" : j; }).join(",") + "]";
     if (typeof v === "object") {
       var parts = [];
@@ -454,7 +457,7 @@
   };
   var Storage = {
     write: function (name, data, offset, size) {
-      if (data !== null && typeof data === "object" && !Array.isArray(data) && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
+      if (data !== null && typeof data === "object" && !Array.isArray(data) && !(data instanceof ArrayBuffer) && !isView(data)) {
         data = JSON.stringify(data); offset = 0; size = 0;
       }
       return st.create(fname(name), toBin(data), offset | 0, size | 0, 0);
