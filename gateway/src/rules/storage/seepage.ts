@@ -1,68 +1,111 @@
 import type { StoreConfig } from "../config";
 import type { Ctx } from "../context";
-import { olsSlope } from "../util/stats";
-import { HOUR } from "../util/time";
+import { DAY, HOUR, localMidnight } from "../util/time";
 import { explainedSpans, overlaps } from "./spans";
-import { BIN_MS, rainBetween, type NightResult, type StoreState } from "./state";
+import { BIN_MS, rainBetween, type FitStats, type StoreState } from "./state";
 
 /**
  * L5 seepage (防渗), the method of Ham 2002 (JEQ 31:1370, V): seepage = depth change −
- * evaporation, measured while inflow is stopped; overnight windows work. A night is QUIET
- * when no pump-out, inflow event, tanker load or rain (within 2 h) touches it; its loss rate
- * is the OLS slope of the 10-min level medians, minus an evaporation allowance (open stores).
- * A night whose slope standard error is too large is inconclusive and neither counts nor
- * breaks the run. Raised when the last `seepageNights` conclusive quiet nights all exceed
- * 3 mm/d (warn) — critical when they all exceed 6 mm/d (Kansas design limits, I).
+ * evaporation, measured while inflow is stopped; overnight windows work (night evaporation
+ * 0.2–2.2 mm). Each night window (local nightStartH–nightEndH) accumulates the raw level
+ * readings; a night is QUIET when no pump-out, inflow event, tanker load or rain (within
+ * 2 h) touches it and the level covers ≥ 80 % of it. The loss rate is a least-squares slope
+ * POOLED over the last `seepageNights` quiet nights (common slope, one intercept per night),
+ * minus an evaporation allowance for open stores: a single night of a few-mm sensor cannot
+ * resolve 3 mm/d (0.9 mm over 7 h), three pooled nights can. Raised when the pooled residual
+ * exceeds 3 mm/d (warn) or 6 mm/d (critical) (Kansas design limits, I) and its standard error
+ * is under seepageMaxSeMmD (else inconclusive: nothing changes).
  */
-export function nightWindow(cfg: StoreConfig, te: number, localHourEnd: number): [number, number] | null {
-  const th = cfg.thresholds;
-  if (Math.abs(localHourEnd - th.nightEndH) > 1e-6 && Math.abs(localHourEnd - th.nightEndH - 24) > 1e-6) return null;
-  const len = ((th.nightEndH - th.nightStartH + 24) % 24) * HOUR;
-  return len > 0 ? [te - len, te] : null;
+function emptyStats(): FitStats {
+  return { n: 0, sx: 0, sy: 0, sxx: 0, sxy: 0, syy: 0 };
 }
 
-export function seepage(ctx: Ctx, cfg: StoreConfig, st: StoreState, win: [number, number]): void {
-  const [from, to] = win;
+/** Window [from, to] of the night that contains t, or null when t is daytime. */
+export function nightAt(cfg: StoreConfig, t: number, utcOffsetMin: number): [number, number] | null {
   const th = cfg.thresholds;
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const [t0, v] of st.bins) {
-    if (t0 >= from && t0 + BIN_MS <= to) {
-      xs.push((t0 - from) / HOUR);
-      ys.push(v);
-    }
+  const mid = localMidnight(t, utcOffsetMin);
+  for (const base of [mid - DAY, mid]) {
+    const from = base + th.nightStartH * HOUR;
+    let to = base + th.nightEndH * HOUR;
+    if (to <= from) to += DAY;
+    if (t >= from && t < to) return [from, to];
   }
-  const expected = (to - from) / BIN_MS;
-  const spans = explainedSpans(ctx, cfg, st, from - HOUR, to, ["pump-out", "inflow", "load"]);
-  const rain = cfg.rainSensor === undefined ? 0 : rainBetween(st.rain, from - 2 * HOUR, to);
-  const quiet = !overlaps(spans, from - HOUR, to) && rain === 0 && xs.length >= 0.8 * expected;
-  const fit = olsSlope(xs, ys);
-  const evap = th.evaporationMmD ?? (cfg.covered ? 0 : 1);
-  const res: NightResult = {
-    t: to,
-    residualMmD: fit === null ? 0 : -fit.slope * 24 * 1000 - evap,
-    seMmD: fit === null ? Infinity : fit.se * 24 * 1000,
-    quiet,
-    conclusive: false,
-  };
-  res.conclusive = quiet && fit !== null && res.seMmD <= th.seepageMaxSeMmD;
-  if (!Number.isFinite(res.seMmD)) res.seMmD = -1;
-  st.nights.push(res);
-  if (st.nights.length > 14) st.nights.shift();
+  return null;
+}
 
+/** Add a raw valid level (m) taken at t to the current night's fit. */
+export function seepageSample(cfg: StoreConfig, st: StoreState, t: number, level: number, utcOffsetMin: number): void {
+  const w = nightAt(cfg, t, utcOffsetMin);
+  if (w === null) return;
+  if (st.night === null || st.night.from !== w[0]) st.night = { from: w[0], to: w[1], y0: level, stats: emptyStats() };
+  const x = (t - w[0]) / HOUR;
+  const y = (level - st.night.y0) * 1000;
+  const s = st.night.stats;
+  s.n++;
+  s.sx += x;
+  s.sy += y;
+  s.sxx += x * x;
+  s.sxy += x * y;
+  s.syy += y * y;
+}
+
+/** Called when the bin ending at te closes; judges the night that ends at te, if any. */
+export function seepageAtBinEnd(ctx: Ctx, cfg: StoreConfig, st: StoreState, te: number): void {
+  const n = st.night;
+  if (n === null || n.to !== te) return;
+  st.night = null;
+  const th = cfg.thresholds;
+  const bins = st.bins.filter(([t0]) => t0 >= n.from && t0 + BIN_MS <= n.to).length;
+  const spans = explainedSpans(ctx, cfg, st, n.from - HOUR, n.to, ["pump-out", "inflow", "load"]);
+  const rain = cfg.rainSensor === undefined ? 0 : rainBetween(st.rain, n.from - 2 * HOUR, n.to);
+  const quiet = !overlaps(spans, n.from - HOUR, n.to) && rain === 0 && bins >= 0.8 * ((n.to - n.from) / BIN_MS);
+  const evap = th.evaporationMmD ?? (cfg.covered ? 0 : 1);
+  const own = pooled([n.stats]);
+  st.nights.push({ t: n.to, quiet, stats: n.stats, residualMmD: own === null ? null : round1(-own.slope * 24 - evap) });
+  if (st.nights.length > 14) st.nights.shift();
+  if (!quiet) return;
+
+  const last = st.nights.filter((x) => x.quiet).slice(-th.seepageNights);
+  if (last.length < th.seepageNights) return;
+  const fit = pooled(last.map((x) => x.stats));
+  if (fit === null) return;
+  const residual = -fit.slope * 24 - evap;
+  const se = fit.se * 24;
+  st.seepage = { residualMmD: round1(residual), seMmD: round1(se), nights: last.length };
+  if (se > th.seepageMaxSeMmD) return; // inconclusive: the sensor is too noisy to tell
   const subject = `store:${cfg.id}`;
-  if (!res.conclusive) return;
-  const last = st.nights.filter((n) => n.conclusive).slice(-th.seepageNights);
-  const full = last.length === th.seepageNights;
-  const minRes = Math.min(...last.map((n) => n.residualMmD));
-  if (full && minRes > th.seepageWarnMmD) {
-    const critical = minRes > th.seepageCritMmD;
-    ctx.alert(to, "L5", subject, cfg.id, {
+  if (residual > th.seepageWarnMmD) {
+    const critical = residual > th.seepageCritMmD;
+    ctx.alert(te, "L5", subject, cfg.id, {
       s: "on", severity: critical ? "critical" : "warn", messageId: "rules.storage.seepage",
-      params: { mmPerDay: Math.round(minRes * 10) / 10, nights: th.seepageNights, limitMmD: critical ? th.seepageCritMmD : th.seepageWarnMmD },
-      value: minRes,
+      params: { mmPerDay: round1(residual), seMmD: round1(se), nights: last.length, limitMmD: critical ? th.seepageCritMmD : th.seepageWarnMmD },
+      value: residual,
     });
   } else {
-    ctx.alert(to, "L5", subject, cfg.id, { s: res.residualMmD <= th.seepageWarnMmD - 0.5 ? "off" : "band" });
+    ctx.alert(te, "L5", subject, cfg.id, { s: residual <= th.seepageWarnMmD - 0.5 ? "off" : "band" });
   }
+}
+
+/** Least squares with one common slope (mm/h) and one intercept per night. */
+function pooled(nights: readonly FitStats[]): { slope: number; se: number } | null {
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  let n = 0;
+  for (const s of nights) {
+    if (s.n < 3) continue;
+    sxx += s.sxx - (s.sx * s.sx) / s.n;
+    sxy += s.sxy - (s.sx * s.sy) / s.n;
+    syy += s.syy - (s.sy * s.sy) / s.n;
+    n += s.n;
+  }
+  const df = n - nights.length - 1;
+  if (sxx <= 0 || df <= 0) return null;
+  const slope = sxy / sxx;
+  const sse = Math.max(0, syy - slope * sxy);
+  return { slope, se: Math.sqrt(sse / df / sxx) };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }

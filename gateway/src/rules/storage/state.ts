@@ -2,14 +2,23 @@
 
 export const BIN_MS = 600_000;
 
+/** Sufficient statistics of a least-squares fit: x in hours from the window start, y in mm. */
+export interface FitStats {
+  n: number;
+  sx: number;
+  sy: number;
+  sxx: number;
+  sxy: number;
+  syy: number;
+}
+
 export interface NightResult {
   /** End of the night window. */
   t: number;
-  /** Residual loss after the evaporation allowance, mm/d (positive = loss). */
-  residualMmD: number;
-  seMmD: number;
+  /** This night's residual loss after the evaporation allowance, mm/d (positive = loss), null if no fit. */
+  residualMmD: number | null;
   quiet: boolean;
-  conclusive: boolean;
+  stats: FitStats;
 }
 
 export interface LoadSpan {
@@ -42,6 +51,10 @@ export interface StoreState {
   rateMD: number | null;
   daysToFull: number | null;
   nights: NightResult[];
+  /** The night window being accumulated (raw valid levels). */
+  night: { from: number; to: number; y0: number; stats: FitStats } | null;
+  /** Pooled seepage estimate over the last quiet nights. */
+  seepage: { residualMmD: number; seMmD: number; nights: number } | null;
   loads: LoadSpan[];
   pendingRecon: LoadSpan[];
   recons: Reconciliation[];
@@ -50,7 +63,7 @@ export interface StoreState {
 export function newStoreState(): StoreState {
   return {
     recent: [], level: null, levelT: null, cur: null, bins: [], rainLast: null, rain: [],
-    rateMD: null, daysToFull: null, nights: [], loads: [], pendingRecon: [], recons: [],
+    rateMD: null, daysToFull: null, nights: [], night: null, seepage: null, loads: [], pendingRecon: [], recons: [],
   };
 }
 

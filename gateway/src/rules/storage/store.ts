@@ -1,12 +1,12 @@
 import { freeboardMin, type StoreConfig } from "../config";
 import type { Ctx } from "../context";
 import { median } from "../util/stats";
-import { DAY, HOUR, localHour } from "../util/time";
+import { DAY, HOUR } from "../util/time";
 import { daysToFull } from "./days-to-full";
 import { freeboardRules } from "./freeboard";
 import { rainRules } from "./rain";
 import { reconcile } from "./reconcile";
-import { nightWindow, seepage } from "./seepage";
+import { seepageAtBinEnd, seepageSample } from "./seepage";
 import { BIN_MS, newStoreState, type LoadSpan, type StoreState } from "./state";
 import { unexplainedDrop } from "./unexplained-drop";
 
@@ -46,6 +46,7 @@ export class StoreRules {
     st.level = median(st.recent);
     st.levelT = t;
     st.cur?.vals.push(level);
+    seepageSample(this.cfg, st, t, level, this.utcOffsetMin);
     freeboardRules(ctx, this.cfg, st, t, this.cfg.depthToLipM - st.level);
   }
 
@@ -98,8 +99,7 @@ export class StoreRules {
     if (st.level === null) return;
     const freeboard = this.cfg.depthToLipM - st.level;
     if (te % HOUR === 0) daysToFull(ctx, this.cfg, st, te, freeboard, this.utcOffsetMin);
-    const night = nightWindow(this.cfg, te, localHour(te, this.utcOffsetMin));
-    if (night !== null) seepage(ctx, this.cfg, st, night);
+    seepageAtBinEnd(ctx, this.cfg, st, te);
     unexplainedDrop(ctx, this.cfg, st, te, this.tankerBusy(this.cfg.id, te));
     reconcile(ctx, this.cfg, st, te);
     rainRules(ctx, this.cfg, st, te);
@@ -124,7 +124,8 @@ export class StoreRules {
         seepage: open("L5") || open("L6") ? "alert" : "ok",
         rain: open("L8") || open("L9") ? "alert" : "ok",
       },
-      seepageNights: st.nights.slice(-7),
+      seepage: st.seepage,
+      seepageNights: st.nights.slice(-7).map((n) => ({ t: n.t, quiet: n.quiet, residualMmD: n.residualMmD })),
       reconciliations: st.recons.slice(-5),
     };
   }
