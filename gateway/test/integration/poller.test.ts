@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { Q } from "@manure-edge/protocol";
+import { ModbusTcpServer } from "@manure-edge/hil-sim/serve/modbus-tcp";
+import { RtuPtyServer } from "@manure-edge/hil-sim/serve/rtu-pty";
+import { startPtyPair, type PtyPair } from "@manure-edge/hil-sim/serve/socat";
+import { RegisterBank } from "@manure-edge/hil-sim/slaves/register-space";
+import { unitsOf } from "@manure-edge/hil-sim/slaves/respond";
+import { tempDir } from "../../../test/support/tmp";
+import { waitFor } from "../support/wait";
+import { startGateway } from "../support/gateway-fixture";
+import { systemClock } from "../../src/clock";
+import type { Gateway } from "../../src/gateway";
+
+let tmp: ReturnType<typeof tempDir>;
+let gw: Gateway | null = null;
+
+beforeEach(() => {
+  tmp = tempDir("gw-poll-");
+});
+afterEach(async () => {
+  await gw?.stop();
+  gw = null;
+  tmp.cleanup();
+});
+
+// An ultrasonic level sensor (holding 0 = distance mm) at unit 1 and an 8-channel PT100
+// module (holding 0..7 = 0.1 °C, 0x8000 = probe break) at unit 2; unit 3 is configured but absent.
+function slaves() {
+  const level = new RegisterBank(1, { holding: [1234, 0, 0, 0, 0, 0, 0, 0] });
+  const pile = new RegisterBank(2, { holding: [652, 0x8000, 555, 540, 0, 0, 0, 0] });
+  return { level, pile, devices: unitsOf([level, pile]) };
+}
+
+const devicesCfg = [
+  { id: "lvl", map: "ultrasonic-level", unit: 1, every: 1 },
+  { id: "pile1", map: "pt100-8ch", unit: 2, every: 1 },
+  { id: "ghost", map: "ultrasonic-level", unit: 3, every: 1 },
+];
+
+function latest(g: Gateway, key: string) {
+  const id = g.store.sensorId("gw1", key);
+  if (id === null) return null;
+  const rows = g.store.rawReadings(id, 0, Number.MAX_SAFE_INTEGER);
+  return rows[rows.length - 1] ?? null;
+}
+
+describe("direct polling with modbus-serial into the same pipeline", () => {
+  it("over Modbus TCP (hil-sim slaves): values, sensor faults and a dead unit with a reason", async () => {
+    const s = slaves();
+    const server = new ModbusTcpServer(s.devices, { gatewayExceptions: true });
+    const addr = await server.start();
+    try {
+      gw = await startGateway(tmp.dir, { polling: [{ transport: { type: "tcp", host: "127.0.0.1", port: addr.port }, timeoutMs: 500, retries: 0, devices: devicesCfg }] }, systemClock);
+      await waitFor(() => latest(gw!, "ghost.distance") !== null && latest(gw!, "pile1.t2") !== null, "first poll committed");
+      expect(latest(gw, "lvl.distance")!.value).toBeCloseTo(1.234, 6);
+      expect(latest(gw, "pile1.t1")!.value).toBeCloseTo(65.2, 6);
+      const broken = latest(gw, "pile1.t2")!;
+      expect(broken.value).toBeNull();
+      expect(broken.flags & Q.SENSOR_FAULT).toBeTruthy();
+      const ghost = latest(gw, "ghost.distance")!;
+      expect(ghost.value).toBeNull();
+      expect(ghost.flags).toBe(Q.MODBUS_ERROR);
+      expect(ghost.reason).toMatch(/.+/);
+      // The pseudo-node: gateway id, gateway boot from the DB, sequence without gaps.
+      const node = gw.store.nodes().find((n) => n.id === "gw1")!;
+      expect(node.lastBoot).toBe(1);
+      s.level.tables.holding![0] = 2000;
+      await waitFor(() => latest(gw!, "lvl.distance")!.value === 2, "new value polled");
+      expect(gw.store.sequenceGaps("gw1")).toEqual([]);
+    } finally {
+      await gw?.stop();
+      gw = null;
+      await server.stop();
+    }
+  });
+
+  it("over a socat pty as Modbus RTU (USB-RS485 path)", async () => {
+    const s = slaves();
+    let pty: PtyPair | null = null;
+    let server: RtuPtyServer | null = null;
+    try {
+      pty = await startPtyPair(join(tmp.dir, "ttyRS485"));
+      server = new RtuPtyServer(s.devices, { path: pty.simPath, baud: 9600, clock: systemClock });
+      await server.start();
+      gw = await startGateway(tmp.dir, { polling: [{ transport: { type: "serial", path: pty.path, baud: 9600 }, timeoutMs: 300, retries: 0, devices: devicesCfg.slice(0, 2) }] }, systemClock);
+      await waitFor(() => latest(gw!, "pile1.t1") !== null && latest(gw!, "lvl.distance") !== null, "first poll over the pty");
+      expect(latest(gw, "lvl.distance")!.value).toBeCloseTo(1.234, 6);
+      expect(latest(gw, "pile1.t3")!.value).toBeCloseTo(55.5, 6);
+      expect(server.stats.requests).toBeGreaterThanOrEqual(2);
+    } finally {
+      await gw?.stop();
+      gw = null;
+      await server?.stop();
+      await pty?.stop();
+    }
+  });
+});
