@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { Q } from "@manure-edge/protocol";
-import { ModbusTcpServer } from "@manure-edge/hil-sim/serve/modbus-tcp";
-import { RtuPtyServer } from "@manure-edge/hil-sim/serve/rtu-pty";
-import { startPtyPair, type PtyPair } from "@manure-edge/hil-sim/serve/socat";
-import { RegisterBank } from "@manure-edge/hil-sim/slaves/register-space";
-import { unitsOf } from "@manure-edge/hil-sim/slaves/respond";
+import { ModbusTcpServer } from "@manure-edge/hil-sim/serve/modbus-tcp.ts";
+import { RtuPtyServer } from "@manure-edge/hil-sim/serve/rtu-pty.ts";
+import { startPtyPair, type PtyPair } from "@manure-edge/hil-sim/serve/socat.ts";
+import { RegisterBank } from "@manure-edge/hil-sim/slaves/register-space.ts";
+import { unitsOf } from "@manure-edge/hil-sim/slaves/respond.ts";
 import { tempDir } from "../../../test/support/tmp";
 import { waitFor } from "../support/wait";
 import { startGateway } from "../support/gateway-fixture";
