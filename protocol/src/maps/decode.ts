@@ -40,10 +40,12 @@ function layout(order: string | undefined): number[] {
   return [0, 1, 2, 3];
 }
 
+const LN10 = Math.log(10);
+
 /** Rounds away binary noise (0.1 × 3 = 0.30000000000000004) to `digits` significant digits. */
 function roundSig(x: number, digits: number): number {
   if (x === 0 || !isFinite(x)) return x;
-  const e = Math.floor(Math.log(Math.abs(x)) / Math.LN10);
+  const e = Math.floor(Math.log(Math.abs(x)) / LN10);
   const k = digits - 1 - e;
   if (k >= 0) {
     const p = Math.pow(10, k);

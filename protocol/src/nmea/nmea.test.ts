@@ -86,3 +86,16 @@ describe("NmeaLineSplitter", () => {
     expect(sp.push("\r\n")).toEqual([GGA]);
   });
 });
+
+describe("civil date arithmetic", () => {
+  it("agrees with Date.UTC both ways (property)", async () => {
+    const { daysFromCivil, civilFromDays } = await import("./position");
+    fc.assert(
+      fc.property(fc.integer({ min: -100000, max: 100000 }), (days) => {
+        const d = new Date(days * 86400000);
+        expect(civilFromDays(days)).toEqual([d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()]);
+        expect(daysFromCivil(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate())).toBe(days);
+      }),
+    );
+  });
+});

@@ -36,6 +36,35 @@ export interface GgaFix {
   altitude: number | null;
 }
 
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), and
+ * its inverse: plain arithmetic instead of Date.UTC/getUTC*, so nothing depends on what the
+ * Espruino Date object offers.
+ */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** [year, month 1..12, day 1..31] of a day count since 1970-01-01. */
+export function civilFromDays(days: number): number[] {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+const DAY_MS = 86400000;
+
 function num(s: string): number | null {
   if (s === "") return null;
   const n = parseFloat(s);
@@ -79,7 +108,7 @@ export function parseRMC(line: string): ValidationResult<RmcFix> {
     const mm = parseInt(date.substring(2, 4), 10);
     const yy = parseInt(date.substring(4, 6), 10);
     // Two-digit year: 80..99 -> 19xx, else 20xx (receivers built after 1980).
-    if (dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12 && yy >= 0) time = Date.UTC(yy < 80 ? 2000 + yy : 1900 + yy, mm - 1, dd) + tod;
+    if (dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12 && yy >= 0) time = daysFromCivil(yy < 80 ? 2000 + yy : 1900 + yy, mm, dd) * DAY_MS + tod;
   }
   return {
     ok: true,
@@ -130,14 +159,14 @@ function pad(n: number, width: number): string {
 
 /** ms since epoch -> "hhmmss.ss" (UTC). */
 function nmeaTime(t: number): string {
-  const d = new Date(t);
-  const cs = Math.floor((t % 1000) / 10);
-  return pad(d.getUTCHours(), 2) + pad(d.getUTCMinutes(), 2) + pad(d.getUTCSeconds(), 2) + "." + pad(cs < 0 ? 0 : cs, 2);
+  const ms = t - Math.floor(t / DAY_MS) * DAY_MS;
+  const sec = Math.floor(ms / 1000);
+  return pad(Math.floor(sec / 3600), 2) + pad(Math.floor(sec / 60) % 60, 2) + pad(sec % 60, 2) + "." + pad(Math.floor((ms % 1000) / 10), 2);
 }
 
 function nmeaDate(t: number): string {
-  const d = new Date(t);
-  return pad(d.getUTCDate(), 2) + pad(d.getUTCMonth() + 1, 2) + pad(d.getUTCFullYear() % 100, 2);
+  const c = civilFromDays(Math.floor(t / DAY_MS));
+  return pad(c[2], 2) + pad(c[1], 2) + pad(c[0] % 100, 2);
 }
 
 /** Signed degrees -> "ddmm.mmmmm,N" (degDigits 2) or "dddmm.mmmmm,E" (3). */
