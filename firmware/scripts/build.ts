@@ -1,0 +1,136 @@
+/**
+ * Builds dist/firmware.js, the file flashed onto an ESP32 running Espruino 2v2x.
+ *
+ *   npm run build -w firmware [-- --config node.json] [--maps id,id|all] [--out file]
+ *
+ * Pipeline known to run on the real interpreter (../shared/espruino.md):
+ *   tsc 5.9 --target es5 --module es2015 (tsconfig.build.json: ES5 code, ES module
+ *   syntax so that esbuild can drop what the firmware does not use; ../shared/espruino.md's
+ *   variant is --module commonjs, which keeps all of protocol/ in the bundle)
+ *   -> esbuild --bundle --format=iife --target=es5 (bundling only: the input is ES5 already)
+ *   -> terser --compress defaults=false,hoist_funs=true + mangle (Espruino does not hoist)
+ *   -> acorn parse as ES5 (the build fails otherwise)
+ *   -> no reference to what Espruino lacks (Map, Set, Symbol, Array.from...; the build fails)
+ * The configuration is embedded when --config is given, else read from Storage "node.json"
+ * at boot; only the register maps it references are embedded (all of them without --config).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { minify } from "terser";
+import * as acorn from "acorn";
+import { validateNodeConfig, validateRegisterMap, type RegisterMap } from "@manure-edge/protocol";
+import { checkForbidden } from "./forbidden";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = resolve(here, "..");
+const root = resolve(pkg, "..");
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf("--" + name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+export const SIZE_TARGET = 24 * 1024;
+
+/** Only what decoding needs: notes, descriptions, units and write-only points stay out. */
+function stripMap(m: RegisterMap): RegisterMap {
+  const points = m.points.filter((p) => p.poll !== false).map((p) => {
+    const q: Record<string, unknown> = { name: p.name, table: p.table, address: p.address, type: p.type };
+    for (const k of ["order", "bit", "scale", "offset", "range", "sentinel"] as const) if (p[k] !== undefined) q[k] = p[k];
+    return q as unknown as RegisterMap["points"][number];
+  });
+  const out: RegisterMap = { id: m.id, name: "", points };
+  if (m.maxGap !== undefined) out.maxGap = m.maxGap;
+  if (m.maxRegisters !== undefined) out.maxRegisters = m.maxRegisters;
+  return out;
+}
+
+export interface BuildResult {
+  file: string;
+  bytes: number;
+  maps: string[];
+}
+
+export async function buildFirmware(opts: { config?: string; maps?: string; out?: string } = {}): Promise<BuildResult> {
+  const mapsDir = join(root, "protocol", "maps");
+  const allMaps: Record<string, RegisterMap> = {};
+  for (const f of readdirSync(mapsDir).filter((f) => f.endsWith(".json"))) {
+    const v = validateRegisterMap(JSON.parse(readFileSync(join(mapsDir, f), "utf8")));
+    if (!v.ok) throw new Error(`register map ${f}: ${v.path}: ${v.reason}`);
+    allMaps[v.value.id] = v.value;
+  }
+  let config: unknown = null;
+  let wanted = Object.keys(allMaps);
+  if (opts.config) {
+    config = JSON.parse(readFileSync(resolve(opts.config), "utf8"));
+    const v = validateNodeConfig(config, Object.keys(allMaps));
+    if (!v.ok) throw new Error(`--config ${opts.config}: ${v.path}: ${v.reason}`);
+    wanted = [...new Set(v.value.devices.map((d) => d.map))];
+  }
+  if (opts.maps) wanted = opts.maps === "all" ? Object.keys(allMaps) : opts.maps.split(",");
+  const maps: Record<string, RegisterMap> = {};
+  for (const id of wanted) {
+    if (!allMaps[id]) throw new Error(`--maps: no register map ${id}`);
+    maps[id] = stripMap(allMaps[id]);
+  }
+  const version = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")).version as string;
+
+  // 1. tsc to ES5 with ES module syntax.
+  const tscOut = join(pkg, "dist", "build");
+  rmSync(tscOut, { recursive: true, force: true });
+  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(pkg, "tsconfig.build.json")], { stdio: "inherit" });
+  const embedded = join(tscOut, "firmware", "src", "embedded.js");
+  writeFileSync(embedded, [
+    "export var EMBEDDED_CONFIG = " + JSON.stringify(config) + ";",
+    "export var EMBEDDED_MAPS = " + JSON.stringify(maps) + ";",
+    "export var FW_VERSION = " + JSON.stringify(version) + ";",
+  ].join("\n") + "\n");
+
+  // 2. esbuild: bundle only.
+  const bundled = await build({
+    entryPoints: [join(tscOut, "firmware", "src", "main.js")],
+    bundle: true, format: "iife", target: "es5", platform: "neutral", write: false, minify: false,
+    alias: { "@manure-edge/protocol": join(tscOut, "protocol", "src", "index.js") },
+    mainFields: ["main"], logLevel: "error",
+  });
+  const code = bundled.outputFiles[0].text;
+
+  // 3. terser: hoist functions (Espruino has no hoisting), no other compression by default.
+  const min = await minify(code, {
+    ecma: 5, compress: { defaults: false, hoist_funs: true }, mangle: true,
+    format: { ecma: 5, ascii_only: true }, ie8: false,
+  });
+  if (!min.code) throw new Error("terser produced nothing");
+
+  // 4. The bundle's own syntax must be ES5.
+  let ast: acorn.Node;
+  try {
+    ast = acorn.parse(min.code, { ecmaVersion: 5, sourceType: "script" });
+  } catch (e) {
+    throw new Error("bundle is not ES5: " + (e as Error).message);
+  }
+  // 5. Nothing Espruino lacks.
+  const bad = checkForbidden(ast);
+  if (bad.length) throw new Error("bundle references what Espruino lacks: " + bad.join(", "));
+
+  const out = resolve(opts.out ?? join(pkg, "dist", "firmware.js"));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, min.code);
+  return { file: out, bytes: Buffer.byteLength(min.code), maps: Object.keys(maps) };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildFirmware({ config: arg("config"), maps: arg("maps"), out: arg("out") }).then(
+    (r) => {
+      const kb = (r.bytes / 1024).toFixed(1);
+      console.log(`firmware: ${r.file} ${r.bytes} bytes (${kb} KB; target <= ${SIZE_TARGET / 1024} KB${r.bytes > SIZE_TARGET ? ", OVER TARGET" : ""}); maps: ${r.maps.join(", ")}`);
+    },
+    (e) => {
+      console.error("firmware build failed: " + (e as Error).message);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,282 @@
+/**
+ * The sensor node: wires the Modbus poller, GPS, batching, the uplink queue, the MQTT client,
+ * commands, status and the watchdog to a Hardware (src/hw/types.ts). Nothing here touches
+ * Espruino's globals, so the same code runs under vitest and in hil-sim's runtime.
+ *
+ * Lives across configuration changes: boot number, clock, queue, sequence numbers. Rebuilt on
+ * a new configuration (cmd op "config", applied without a reboot): bus, GPS, MQTT, network.
+ */
+import {
+  Q, nodeTopic, validateNodeConfig, DEFAULT_BASE, WIRE_VERSION,
+  type NodeConfig, type Reading, type ReadingExtra, type RegisterMap,
+} from "@manure-edge/protocol";
+import type { Hardware, Link } from "../hw/types";
+import { nextBoot } from "./boot";
+import { CONFIG_FILE } from "./config";
+import { NodeClock } from "./node-clock";
+import { buildStatus, modbusCounters } from "./status";
+import { DEFAULT_MASTER, ModbusMaster } from "../modbus/master";
+import { Poller } from "../modbus/poller";
+import { GpsReceiver, type NmeaParse } from "../gps/gps";
+import { DEFAULT_FLASH, FlashStore } from "../buffer/flash-store";
+import { DEFAULT_SPILL, SpillStore } from "../buffer/spill-store";
+import { Batcher, DEFAULT_BATCH } from "../buffer/batcher";
+import { DEFAULT_UPLINK, Uplink } from "../buffer/uplink";
+import { MqttClient } from "../mqtt/client";
+
+
+
+export interface NodeOptions {
+  fw: string;
+  maps: { [id: string]: RegisterMap };
+  nmea?: NmeaParse;
+  /** Watchdog timeout, s (0: none). */
+  watchdog: number;
+  /** Status message period, ms. */
+  statusEvery: number;
+}
+
+export const DEFAULT_NODE: NodeOptions = { fw: "dev", maps: {}, watchdog: 30, statusEvery: 300000 };
+
+export class SensorNode {
+  readonly boot: number;
+  readonly clock: NodeClock;
+  readonly store: SpillStore;
+  readonly flash: FlashStore;
+  readonly batcher: Batcher;
+  readonly uplink: Uplink;
+  readonly counters: { [k: string]: number } = { badAck: 0, badCmd: 0, cfgApplied: 0 };
+  mqtt: MqttClient | null = null;
+  poller: Poller | null = null;
+  master: ModbusMaster | null = null;
+  gps: GpsReceiver | null = null;
+  private link: Link | null = null;
+  private housekeeping: unknown = null;
+  private lastStatus = 0;
+  private running = false;
+
+  constructor(private readonly hw: Hardware, private cfg: NodeConfig, private readonly o: NodeOptions) {
+    this.boot = nextBoot(hw.storage);
+    this.clock = new NodeClock(hw.clock);
+    this.flash = new FlashStore(hw.storage, DEFAULT_FLASH);
+    this.store = new SpillStore(this.flash, hw.clock, DEFAULT_SPILL);
+    this.batcher = new Batcher(cfg.node, this.boot, hw.clock, this.clock, this.store, DEFAULT_BATCH, () => this.uplink.pump());
+    this.uplink = new Uplink(this.store, (payload, done) => this.publish("up", payload, 1, false, done), hw.clock, DEFAULT_UPLINK);
+  }
+
+  config(): NodeConfig {
+    return this.cfg;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (this.o.watchdog > 0) this.hw.platform.enableWatchdog(this.o.watchdog);
+    this.startServices();
+    this.housekeeping = this.hw.clock.setInterval(() => this.tick(), 1000);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.housekeeping !== null) this.hw.clock.clearInterval(this.housekeeping);
+    this.housekeeping = null;
+    this.stopServices();
+    this.store.spill();
+  }
+
+  /** A reading from a sensor: timestamp, clock flag and position are added here. */
+  reading(key: string, value: number | null, flags: number, reason?: string): void {
+    let f = flags;
+    if (!this.clock.synced) f |= Q.CLOCK_UNSYNC;
+    const x: ReadingExtra = {};
+    let extra = false;
+    if (reason !== undefined || value === null) {
+      x.e = reason || "no value";
+      extra = true;
+    }
+    const p = this.gps ? this.gps.position() : null;
+    if (p) {
+      x.p = p;
+      extra = true;
+    }
+    const r: Reading = extra ? [key, this.clock.now(), value, f, x] : [key, this.clock.now(), value, f];
+    this.batcher.add(r);
+  }
+
+  private topic(kind: "up" | "ack" | "status" | "cmd" | "cmd/res"): string {
+    return nodeTopic(this.cfg.base || DEFAULT_BASE, this.cfg.farm, this.cfg.node, kind);
+  }
+
+  private publish(kind: "up" | "status" | "cmd/res", payload: string, qos: 0 | 1, retain: boolean, done?: (ok: boolean) => void): boolean {
+    return this.mqtt ? this.mqtt.publish(this.topic(kind), payload, qos, retain, done) : false;
+  }
+
+  private startServices(): void {
+    const c = this.cfg;
+    if (c.bus && c.devices.length > 0) {
+      const b = c.bus;
+      const uart = this.hw.uart({ serial: b.serial, baud: b.baud, parity: b.parity, stop: b.stop, rx: b.rx, tx: b.tx });
+      const de = this.hw.output(b.de || "");
+      const bits = 1 + 8 + (b.parity && b.parity !== "none" ? 1 : 0) + (b.stop || 1);
+      this.master = new ModbusMaster(uart, de, this.hw.clock, {
+        baud: b.baud, bitsPerChar: bits, timeout: b.timeout || DEFAULT_MASTER.timeout,
+        retries: b.retries === undefined ? DEFAULT_MASTER.retries : b.retries, backoff: DEFAULT_MASTER.backoff,
+        offlineAfter: DEFAULT_MASTER.offlineAfter, probeEvery: DEFAULT_MASTER.probeEvery, deMargin: DEFAULT_MASTER.deMargin,
+      });
+      this.poller = new Poller(this.master, this.hw.clock, c.devices, this.o.maps,
+        (k, v, f, r) => this.reading(k, v, f, r), () => this.batcher.flush());
+      this.master.start();
+      this.poller.start();
+    }
+    if (c.gps && this.o.nmea) {
+      const uart = this.hw.uart({ serial: c.gps.serial, baud: c.gps.baud, rx: c.gps.rx, tx: c.gps.tx });
+      this.gps = new GpsReceiver(uart, this.hw.clock, this.o.nmea, 30000);
+      this.gps.start();
+    }
+    const m = c.mqtt;
+    this.mqtt = new MqttClient(this.hw.net, this.hw.clock, {
+      host: m.host, port: m.port, clientId: c.node, user: m.user, pass: m.pass, keepalive: m.keepalive || 60,
+      clean: false, subscribe: [this.topic("ack"), this.topic("cmd")],
+      will: { topic: this.topic("status"), payload: JSON.stringify({ v: WIRE_VERSION, state: "offline" }), qos: 1, retain: true },
+    }, {
+      onConnect: () => {
+        this.store.setOnline(true);
+        this.uplink.setOnline(true);
+        this.sendStatus();
+      },
+      onDisconnect: () => {
+        this.store.setOnline(false);
+        this.uplink.setOnline(false);
+      },
+      onMessage: (t, p) => this.onMessage(t, p),
+    }, Math.random);
+    const mqtt = this.mqtt;
+    this.link = this.hw.link(c.net || { type: "none" });
+    this.link.start((up) => {
+      if (up) mqtt.start();
+      else mqtt.pause();
+    });
+  }
+
+  private stopServices(): void {
+    if (this.poller) this.poller.stop();
+    if (this.master) this.master.stop();
+    if (this.gps) this.gps.stop();
+    if (this.mqtt) this.mqtt.stop();
+    if (this.link) this.link.stop();
+    this.poller = null;
+    this.master = null;
+    this.gps = null;
+    this.mqtt = null;
+    this.link = null;
+    this.store.setOnline(false);
+    this.uplink.setOnline(false);
+  }
+
+  private tick(): void {
+    const now = this.hw.clock.now();
+    this.batcher.tick();
+    this.store.tick();
+    this.uplink.tick();
+    if (this.o.watchdog > 0 && this.healthy(now)) this.hw.platform.kickWatchdog();
+    if (now - this.lastStatus >= this.o.statusEvery) this.sendStatus();
+  }
+
+  /**
+   * The watchdog is kicked only while the main loop is healthy: this timer runs (the event
+   * loop is alive) and the poller completed a device poll recently.
+   */
+  healthy(now: number): boolean {
+    if (!this.poller) return true;
+    const limit = 2 * this.poller.longestInterval() + 60000;
+    return now - this.poller.lastProgress < limit;
+  }
+
+  status() {
+    const devs = this.poller ? this.poller.links() : [];
+    const err = modbusCounters(devs);
+    err.mqttReconnects = this.mqtt ? this.mqtt.reconnects : 0;
+    err.flashCorrupt = this.flash.corrupt;
+    err.badAck = this.counters.badAck;
+    err.badCmd = this.counters.badCmd;
+    err.gpsBad = this.gps ? this.gps.bad : 0;
+    return buildStatus({
+      fw: this.o.fw, boot: this.boot, uptime: this.clock.uptime(), t: this.clock.now(), synced: this.clock.synced,
+      mem: this.hw.platform.memory(),
+      buf: { ram: this.store.ramSize(), flash: this.store.flashSize(), dropped: this.store.dropped() },
+      err: err, devices: devs,
+    });
+  }
+
+  private sendStatus(): void {
+    if (this.publish("status", JSON.stringify(this.status()), 1, true)) this.lastStatus = this.hw.clock.now();
+  }
+
+  private onMessage(topic: string, payload: string): void {
+    let m: { [k: string]: unknown };
+    try {
+      m = JSON.parse(payload);
+    } catch {
+      m = {};
+    }
+    if (topic === this.topic("ack")) {
+      if (typeof m.b !== "number" || typeof m.s !== "number" || typeof m.t !== "number") {
+        this.counters.badAck++;
+        return;
+      }
+      this.clock.set(m.t);
+      this.uplink.ack(m.b, m.s);
+    } else if (topic === this.topic("cmd")) {
+      this.command(m);
+    }
+  }
+
+  private command(m: { [k: string]: unknown }): void {
+    const id = typeof m.id === "string" ? m.id : "";
+    const reply = (ok: boolean, err?: string) => {
+      const r: { [k: string]: unknown } = { v: WIRE_VERSION, id: id, ok: ok, t: this.clock.now() };
+      if (err) r.err = err;
+      this.publish("cmd/res", JSON.stringify(r), 1, false);
+    };
+    if (!id) {
+      this.counters.badCmd++;
+      return;
+    }
+    if (m.op === "ping") reply(true);
+    else if (m.op === "resend") {
+      this.uplink.rewind();
+      this.uplink.pump();
+      reply(true);
+    } else if (m.op === "reboot") {
+      reply(true);
+      this.store.spill();
+      this.hw.clock.setTimeout(() => this.hw.platform.reboot(), 500);
+    } else if (m.op === "config") {
+      const v = validateNodeConfig(m.cfg, Object.keys(this.o.maps));
+      if (!v.ok) {
+        reply(false, (v.path ? v.path + ": " : "") + v.reason);
+        return;
+      }
+      if (v.value.node !== this.cfg.node) {
+        // Queued messages carry this node id and (boot, seq): a new identity needs a new flash.
+        reply(false, "node: cannot change from " + this.cfg.node + " over cmd");
+        return;
+      }
+      reply(true);
+      this.hw.storage.write(CONFIG_FILE, JSON.stringify(v.value));
+      this.counters.cfgApplied++;
+      // Let the result leave before the MQTT connection is rebuilt with the new settings.
+      this.hw.clock.setTimeout(() => this.applyConfig(v.value), 200);
+    } else {
+      this.counters.badCmd++;
+      reply(false, "unknown op " + JSON.stringify(m.op));
+    }
+  }
+
+  /** Applies a new configuration without a reboot (queue, boot and sequence numbers are kept). */
+  applyConfig(c: NodeConfig): void {
+    this.stopServices();
+    this.cfg = c;
+    if (this.running) this.startServices();
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Replaced at build time by scripts/build.ts: the node configuration given with --config
+ * (or null: read Storage "node.json" at boot), the register maps the firmware carries (only
+ * those the configuration references, stripped of notes) and the firmware version.
+ */
+import type { RegisterMap } from "@manure-edge/protocol";
+
+export const EMBEDDED_CONFIG: unknown = null;
+export const EMBEDDED_MAPS: { [id: string]: RegisterMap } = {};
+export const FW_VERSION: string = "dev";

@@ -1,0 +1,241 @@
+/**
+ * The ONLY module that touches Espruino's globals (Serial2, digitalWrite, E, require(...),
+ * setTimeout, process...). It adapts them to the interfaces of ./types.ts.
+ * test/boundary.test.ts checks that no other source file uses them.
+ */
+import type { Clock } from "@manure-edge/protocol";
+import type { Hardware, Link, Net, OutputPin, Platform, Socket, Storage, Uart, UartOptions } from "./types";
+
+const G = global as unknown as { [name: string]: unknown };
+
+/**
+ * Espruino's built-in modules. Looked up on the global object, not called as `require(...)`,
+ * so that the bundler leaves it alone (it would wrap it in a shim that needs Proxy).
+ */
+function builtin(name: "Storage"): EspruinoStorage;
+function builtin(name: "net"): EspruinoNet;
+function builtin(name: "Wifi"): EspruinoWifi;
+function builtin(name: string): unknown {
+  return (G.require as (n: string) => unknown)(name);
+}
+
+const clock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h),
+};
+
+function storage(): Storage {
+  const S = builtin("Storage");
+  return {
+    read: (n) => S.read(n),
+    write: (n, d) => {
+      try {
+        return S.write(n, d) !== false;
+      } catch {
+        return false;
+      }
+    },
+    erase: (n) => {
+      // Whole files and StorageFile (append) files are stored differently: erase both kinds.
+      S.erase(n);
+      S.open(n, "r").erase();
+    },
+    list: (prefix) => {
+      const seen: { [n: string]: boolean } = {};
+      const out: string[] = [];
+      const all = S.list();
+      for (let i = 0; i < all.length; i++) {
+        let n = all[i];
+        // StorageFile chunks are named <name><chunk number as one char below 32>.
+        if (n.length > 1 && n.charCodeAt(n.length - 1) < 32) n = n.substr(0, n.length - 1);
+        if (n.indexOf(prefix) === 0 && !seen[n]) {
+          seen[n] = true;
+          out.push(n);
+        }
+      }
+      return out.sort();
+    },
+    stats: () => {
+      if (S.getStats) {
+        const s = S.getStats();
+        return { free: s.freeBytes, trash: s.trashBytes };
+      }
+      return { free: S.getFree(), trash: 0 };
+    },
+    compact: () => S.compact(),
+    appendLine: (n, line) => {
+      try {
+        S.open(n, "a").write(line + "\n");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    readLines: (n) => {
+      const f = S.open(n, "r");
+      const out: string[] = [];
+      for (;;) {
+        const l = f.readLine();
+        if (l === undefined) break;
+        out.push(l.charAt(l.length - 1) === "\n" ? l.substr(0, l.length - 1) : l);
+      }
+      return out;
+    },
+  };
+}
+
+function toBytes(s: string): Uint8Array {
+  const u = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
+
+function uart(o: UartOptions): Uart {
+  const ser = G[o.serial] as EspruinoSerialPort;
+  if (!ser || !ser.setup) throw new Error("no UART " + o.serial);
+  const opts: { rx?: unknown; tx?: unknown; parity?: string; stopbits?: number } = { stopbits: o.stop || 1 };
+  if (o.rx) opts.rx = G[o.rx];
+  if (o.tx) opts.tx = G[o.tx];
+  if (o.parity && o.parity !== "none") opts.parity = o.parity;
+  ser.setup(o.baud, opts);
+  return {
+    write: (b) => ser.write(b),
+    onData: (l) => {
+      ser.removeAllListeners("data");
+      if (l) ser.on("data", (d) => l(toBytes(d)));
+    },
+  };
+}
+
+function output(pin: string): OutputPin {
+  const p = pin ? (G[pin] as Pin) : undefined;
+  if (!p) return { set: () => undefined }; // no DE pin (auto-direction transceiver, Linux pty)
+  return { set: (h) => digitalWrite(p, h) };
+}
+
+const net: Net = {
+  connect(host: string, port: number): Socket {
+    const handlers: { [ev: string]: ((x?: unknown) => void)[] } = { connect: [], data: [], close: [], error: [] };
+    const emit = (ev: string, x?: unknown) => {
+      const hs = handlers[ev];
+      for (let i = 0; i < hs.length; i++) hs[i](x);
+    };
+    const s = builtin("net").connect({ host: host, port: port }, () => emit("connect"));
+    s.on("data", (d) => emit("data", d));
+    s.on("close", () => emit("close"));
+    s.on("error", (e) => emit("error", e));
+    return {
+      write: (d) => s.write(d),
+      end: () => s.end(),
+      on: ((ev: string, cb: (x?: unknown) => void) => {
+        handlers[ev].push(cb);
+      }) as Socket["on"],
+    };
+  },
+};
+
+/** Wi-Fi with its own reconnection loop: the ESP32 driver gives up after a couple of retries. */
+function wifiLink(ssid: string, pass: string | undefined): Link {
+  const W = builtin("Wifi");
+  let timer: unknown = null;
+  let delay = 2000;
+  let running = false;
+  let notify: (up: boolean) => void = () => undefined;
+  const attempt = () => {
+    timer = null;
+    if (!running) return;
+    W.connect(ssid, { password: pass }, (err) => {
+      if (err && running) retry();
+    });
+  };
+  const retry = () => {
+    if (timer !== null || !running) return;
+    timer = setTimeout(attempt, delay);
+    delay = Math.min(delay * 2, 60000);
+  };
+  return {
+    start: (cb) => {
+      notify = cb;
+      running = true;
+      W.on("connected", () => {
+        delay = 2000;
+        notify(true);
+      });
+      W.on("disconnected", () => {
+        notify(false);
+        retry();
+      });
+      attempt();
+    },
+    stop: () => {
+      running = false;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      W.removeAllListeners("connected");
+      W.removeAllListeners("disconnected");
+    },
+  };
+}
+
+function link(cfg: unknown): Link {
+  const c = (cfg || {}) as { type?: string; ssid?: string; pass?: string };
+  if (c.type === "wifi" && c.ssid) return wifiLink(c.ssid, c.pass);
+  // "none" (Linux build, or a board whose network is already up, e.g. Ethernet set up in .boot0).
+  return { start: (cb) => cb(true), stop: () => undefined };
+}
+
+const platform: Platform = {
+  memory: () => {
+    const m = process.memory(false);
+    return { free: m.free, total: m.total };
+  },
+  enableWatchdog: (s) => {
+    try {
+      E.enableWatchdog(s, false);
+    } catch {
+      // not on this build (Linux)
+    }
+  },
+  kickWatchdog: () => {
+    try {
+      E.kickWatchdog();
+    } catch {
+      // not on this build
+    }
+  },
+  reboot: () => {
+    if (typeof ESP32 !== "undefined" && ESP32 && ESP32.reboot) ESP32.reboot();
+    else E.reboot();
+  },
+  log: (m) => console.log(m),
+};
+
+export function espruinoHardware(): Hardware {
+  return { clock: clock, storage: storage(), net: net, platform: platform, uart: uart, output: output, link: link };
+}
+
+/**
+ * Runs `start` now (the bundle was just evaluated: at upload, from .bootcde, or by a runtime)
+ * and again after a save() and at power-up (E.on('init')); `stop` on E.on('kill'), so that a
+ * saved image never resumes a half-open socket. Never starts twice without a stop between.
+ */
+export function runOnEspruino(start: () => void, stop: () => void): void {
+  let running = false;
+  const up = () => {
+    if (running) return;
+    running = true;
+    start();
+  };
+  if (typeof E !== "undefined" && E.on) {
+    E.on("kill", () => {
+      if (!running) return;
+      running = false;
+      stop();
+    });
+    E.on("init", up);
+  }
+  up();
+}

@@ -1,0 +1,29 @@
+/**
+ * Entry point of the bundle (dist/firmware.js). Evaluating the bundle starts the node; see
+ * runOnEspruino for save()/power-up. Everything board-specific is in hw/espruino.ts.
+ */
+import { EMBEDDED_CONFIG, EMBEDDED_MAPS, FW_VERSION } from "./embedded";
+import { espruinoHardware, runOnEspruino } from "./hw/espruino";
+import { loadConfig } from "./app/config";
+import { DEFAULT_NODE, SensorNode } from "./app/node";
+import { nmeaFix } from "./gps/nmea";
+
+let node: SensorNode | null = null;
+
+runOnEspruino(function () {
+  const hw = espruinoHardware();
+  const l = loadConfig(hw.storage, EMBEDDED_CONFIG, Object.keys(EMBEDDED_MAPS));
+  for (let i = 0; i < l.errors.length; i++) hw.platform.log("config: " + l.errors[i]);
+  if (!l.cfg) {
+    hw.platform.log("no valid configuration: write node.json to Storage and reboot");
+    return;
+  }
+  node = new SensorNode(hw, l.cfg, {
+    fw: FW_VERSION, maps: EMBEDDED_MAPS, nmea: nmeaFix, watchdog: DEFAULT_NODE.watchdog, statusEvery: DEFAULT_NODE.statusEvery,
+  });
+  node.start();
+  hw.platform.log("node " + l.cfg.node + " boot " + node.boot + " fw " + FW_VERSION + " config from " + l.source);
+}, function () {
+  if (node) node.stop();
+  node = null;
+});
