@@ -6,6 +6,7 @@ import { FaultInjector, FAULT_KINDS, type FaultKind } from "./faults";
 import { ProbeMaster, type ProbeResult } from "./probe-master";
 import { RegisterBank } from "./register-space";
 import { RtuSlave } from "./rtu-slave";
+import { LineNoise } from "../bus/line-noise";
 
 function rig(seed = 3) {
   const clock = new VirtualClock({ start: Date.UTC(2026, 5, 1) });
@@ -107,5 +108,40 @@ describe("injected faults are observable by a master", () => {
     expect(() => new FaultInjector({ rates: { lightning: 0.1 } as Partial<Record<FaultKind, number>> })).toThrow(/unknown fault kind/);
     expect(() => new FaultInjector({ rates: { bitError: 0.7, noReply: 0.6 } })).toThrow(/more than 1/);
     expect(FAULT_KINDS).toHaveLength(7);
+  });
+});
+
+describe("faults on the line itself", () => {
+  it("two slaves configured with the same address collide on every reply", () => {
+    const clock = new VirtualClock({ start: 0 });
+    const bus = new Rs485Bus(clock, { baud: 9600 });
+    new RtuSlave(bus, new RegisterBank(1, { holding: [1, 2] }), { turnaroundMs: 10, name: "a" }).start();
+    new RtuSlave(bus, new RegisterBank(1, { holding: [3, 4] }), { turnaroundMs: 10.5, name: "b" }).start();
+    const master = new ProbeMaster(bus, { chunkMs: 5, timeoutMs: 100 });
+    let r: ProbeResult | undefined;
+    master.transact(encodeReadRequest(1, 3, 0, 2), (x) => (r = x));
+    clock.advance(1000);
+    expect(r?.ok).toBe(false);
+    expect(bus.stats.collidedChars).toBeGreaterThanOrEqual(2 * 9 - 2);
+  });
+
+  it("random garbage bursts: the master's failures never exceed the bursts, and most polls still succeed", () => {
+    const clock = new VirtualClock({ start: 0 });
+    const bus = new Rs485Bus(clock, { baud: 9600, seed: 4 });
+    new RtuSlave(bus, new RegisterBank(1, { holding: [1, 2, 3, 4, 5, 6, 7, 8] }), { turnaroundMs: 10 }).start();
+    const master = new ProbeMaster(bus, { chunkMs: 5, timeoutMs: 100 });
+    const noise = new LineNoise(bus, { ratePerSecond: 2, seed: 4 });
+    noise.start();
+    let ok = 0;
+    for (let i = 0; i < 200; i++) {
+      master.transact(encodeReadRequest(1, 3, 0, 8), (r) => (ok += r.ok ? 1 : 0));
+      clock.advance(250);
+    }
+    noise.stop();
+    const failed = 200 - ok;
+    expect(noise.stats.bursts).toBeGreaterThan(50);
+    expect(failed).toBeGreaterThan(0);
+    expect(failed).toBeLessThanOrEqual(noise.stats.bursts);
+    expect(ok).toBeGreaterThan(100);
   });
 });
