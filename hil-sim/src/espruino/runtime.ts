@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
 import type { Clock } from "@manure-edge/protocol";
+import { FineClock } from "../bus/fine-clock";
 import { stripToEspruino } from "./builtins";
 import { BundleRejectedError, checkBundle, type RegexFinding } from "./es5";
 import { FlashStorage, binToBytes, bytesToBin } from "./flash";
@@ -13,8 +14,14 @@ import { DEFAULT_WIFI_TIMING, WifiStation, type WifiAccessPoint, type WifiTiming
 export type SerialName = "Serial1" | "Serial2" | "Serial3";
 
 export interface EspruinoRuntimeOptions {
-  /** The simulation's clock (hil-sim VirtualClock); its `io` guard covers real sockets. */
+  /**
+   * The simulation's clock (hil-sim VirtualClock, or the FineClock the bus runs on: pass that
+   * one so the node and the bus agree to the microsecond). Whole-millisecond clocks are wrapped
+   * in a FineClock, since Espruino's timers are not rounded to the millisecond.
+   */
   clock: Clock & { io?: IoTracker };
+  /** The clock's real-I/O guard; default `clock.io` (or the FineClock's base clock's). */
+  io?: IoTracker;
   /** The built firmware bundle; installed into Storage as ".bootcde" (refused unless ES5). */
   bundle?: string;
   /** The node's flash (survives reboots and power loss). Default: a fresh 896 KB area. */
@@ -112,7 +119,8 @@ export class EspruinoRuntime {
   regexFindings: RegexFinding[] = [];
   lastResetReason: ResetReason = "power-on";
 
-  private readonly clock: Clock & { io?: IoTracker };
+  private readonly clock: FineClock;
+  private readonly io?: IoTracker;
   private readonly opts: EspruinoRuntimeOptions;
   private readonly memory: MemoryEstimator;
   private readonly scripts = new Map<string, vm.Script>();
@@ -137,7 +145,8 @@ export class EspruinoRuntime {
 
   constructor(opts: EspruinoRuntimeOptions) {
     this.opts = opts;
-    this.clock = opts.clock;
+    this.clock = opts.clock instanceof FineClock ? opts.clock : new FineClock(opts.clock);
+    this.io = opts.io ?? opts.clock.io ?? (this.clock.base as { io?: IoTracker }).io;
     this.flash = opts.flash ?? new FlashStorage();
     this.network = opts.network ?? new VirtualNetwork();
     this.memory = new MemoryEstimator(opts.memory);
@@ -271,7 +280,7 @@ export class EspruinoRuntime {
     this.timers = new TimerTable(this.clock, (fn, args) => this.enterCall(fn, undefined, args));
     const gen = this.gen;
     this.station = new WifiStation(this.clock, this.opts.wifi, (ev, d) => this.alive && gen === this.gen && this.onWifi(ev, d), { ...DEFAULT_WIFI_TIMING, ...this.opts.wifiTiming }, this.opts.ip ?? "192.168.1.50");
-    this.net = new NodeNet(this.clock, this.clock.io, this.network, () => this.linkUp(), (id, ev, data) => this.alive && gen === this.gen && this.enter("net", id, ev, data));
+    this.net = new NodeNet(this.clock, this.io, this.network, () => this.linkUp(), (id, ev, data) => this.alive && gen === this.gen && this.enter("net", id, ev, data));
 
     const ctx = vm.createContext({}, { name: `espruino boot ${this.stats.boots}`, microtaskMode: "afterEvaluate" });
     const global = vm.runInContext("globalThis", ctx) as Record<string, unknown>;
