@@ -191,8 +191,8 @@ const tankerSchema = z.object({
       stableS: z.number().positive().default(60),
       stableSdT: z.number().positive().default(0.05),
       /** T2: weight falling this much over fallWindowS means discharge in progress, t. */
-      fallT: z.number().positive().default(0.3),
-      fallWindowS: z.number().positive().default(120),
+      fallT: z.number().positive().default(0.5),
+      fallWindowS: z.number().positive().default(180),
       /** T2: a position older than this is not used, s. */
       positionMaxAgeS: z.number().positive().default(120),
     })

@@ -5,10 +5,10 @@ import { median } from "../util/stats";
 import { fieldAt } from "./fields";
 import type { TankerState } from "./state";
 
-const BIN = 30_000;
+const BIN = 60_000;
 
 /**
- * T2 discharge away from a registered field (I, critical): the 30-s weight medians fall by
+ * T2 discharge away from a registered field (I, critical): the 1-min weight medians fall by
  * fallT over fallWindowS (non-increasing within 0.1 t: sloshing averages out in the medians)
  * while the last GNSS fix (≤ positionMaxAgeS old) is outside every registered field.
  * Without a recent position the rule cannot judge (the panel shows "no position").

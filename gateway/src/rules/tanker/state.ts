@@ -6,7 +6,7 @@ export interface TankerState {
   stable: { w: number; t: number } | null;
   unstableSince: number | null;
   pos: { lat: number; lon: number; t: number } | null;
-  /** 30-s weight medians for discharge detection [start, median]. */
+  /** 1-min weight medians for discharge detection [start, median]. */
   bins: [number, number][];
   cur: { t0: number; vals: number[] } | null;
   /** Sites where a fall was seen during the current unstable period (field id or null = off-field). */
