@@ -46,7 +46,9 @@ export class MemoryEstimator {
   private sinkId?: string;
   private readonly sink: unknown[] = [];
   /** Objects that are part of the runtime itself (built-ins, Espruino API), never counted. */
-  private readonly exclude = new WeakSet<object>();
+  private exclude = new WeakSet<object>();
+  /** Own property names of each excluded object at boot: later additions are the firmware's. */
+  private bootKeys = new WeakMap<object, Set<string>>();
   /** Wall ms of the last estimate. */
   lastWallMs = 0;
 
@@ -59,11 +61,14 @@ export class MemoryEstimator {
 
   /** Mark everything reachable from these roots now (the fresh context) as not the firmware's. */
   excludeAll(roots: unknown[]): void {
+    this.exclude = new WeakSet();
+    this.bootKeys = new WeakMap();
     const stack = [...roots];
     while (stack.length) {
       const v = stack.pop();
       if ((typeof v !== "object" && typeof v !== "function") || v === null || this.exclude.has(v)) continue;
       this.exclude.add(v);
+      this.bootKeys.set(v, new Set(Object.getOwnPropertyNames(v)));
       for (const k of Reflect.ownKeys(v)) {
         const d = Object.getOwnPropertyDescriptor(v, k);
         if (d && "value" in d) stack.push(d.value);
@@ -83,6 +88,7 @@ export class MemoryEstimator {
     const scopeSeen = new Set<string>();
     let n = this.baseline + timerCount * 5;
     const costOf = (v: unknown): number => this.cost(v, seen, scopeSeen);
+    const atBoot = this.bootKeys.get(global);
     for (const k of Object.getOwnPropertyNames(global)) {
       const d = Object.getOwnPropertyDescriptor(global, k);
       if (!d || !("value" in d)) continue;
@@ -91,6 +97,7 @@ export class MemoryEstimator {
         n += this.builtinAdditions(v as Obj, seen, scopeSeen);
         continue;
       }
+      if (atBoot?.has(k) && (typeof v !== "object" || v === null)) continue; // Infinity, NaN, HIGH...
       n += nameBlocks(k) + (isInline(v, k) ? 0 : costOf(v));
     }
     for (const r of extraRoots) n += costOf(r);
@@ -106,12 +113,13 @@ export class MemoryEstimator {
   /** Own properties the firmware added to a built-in object (e.g. listeners on Serial2). */
   private builtinAdditions(o: Obj, seen: Set<unknown>, scopeSeen: Set<string>): number {
     let n = 0;
+    const atBoot = this.bootKeys.get(o);
     for (const k of Object.getOwnPropertyNames(o)) {
+      if (atBoot?.has(k)) continue;
       const d = Object.getOwnPropertyDescriptor(o, k);
       if (!d || !("value" in d)) continue;
       const v = d.value as unknown;
       if ((typeof v === "object" || typeof v === "function") && v !== null && this.exclude.has(v)) continue;
-      if (v === undefined || (typeof v === "string" && v === "" && k.startsWith("_"))) continue;
       n += nameBlocks(k) + (isInline(v, k) ? 0 : this.cost(v, seen, scopeSeen));
     }
     return n;
