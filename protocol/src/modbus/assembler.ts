@@ -28,6 +28,9 @@ export class FrameAssembler {
   private unit = -1;
   private fc = -1;
   private normalLength = 0;
+  /** Length of the candidate frame at buf[0] once its header is known, else 0: the scan is
+   * skipped until that many bytes are in (one comparison per byte on a slow interpreter). */
+  private need = 0;
 
   /**
    * Sets the request whose response is awaited. Anything still buffered is stray and dropped.
@@ -70,6 +73,7 @@ export class FrameAssembler {
         continue;
       }
       this.buf[this.len++] = chunk[i] & 0xff;
+      if (this.need !== 0 && this.len < this.need) continue;
       const f = this.scan();
       if (f !== null) out = f;
     }
@@ -82,6 +86,7 @@ export class FrameAssembler {
     this.unit = -1;
     this.fc = -1;
     this.normalLength = 0;
+    this.need = 0;
   }
 
   private shift(): void {
@@ -89,6 +94,7 @@ export class FrameAssembler {
     for (let i = 1; i < this.len; i++) b[i - 1] = b[i];
     this.len--;
     this.droppedBytes++;
+    this.need = 0;
   }
 
   /** Resynchronises on the buffer; returns a complete frame when there is one. */
@@ -107,7 +113,10 @@ export class FrameAssembler {
         this.shift();
         continue;
       }
-      if (this.len < need) return null;
+      if (this.len < need) {
+        this.need = need;
+        return null;
+      }
       if (!checkCrc(this.buf, need)) {
         this.crcErrors++;
         this.shift();
