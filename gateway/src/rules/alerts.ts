@@ -50,11 +50,22 @@ export function alertKey(rule: string, subject: string): string {
 }
 
 export class AlertBook {
+  /** Open alerts per rule: lets the common case (none open for the rule, condition not on) return at once. */
+  private readonly openRules = new Map<string, number>();
+  private openCount = 0;
+
   constructor(
     readonly state: AlertBookState,
     private readonly holdMsFor: (rule: string) => number,
     private readonly emit: (t: AlertTransition) => void,
-  ) {}
+  ) {
+    for (const a of Object.values(state.open)) this.count(a.rule, 1);
+  }
+
+  private count(rule: string, d: number): void {
+    this.openCount += d;
+    this.openRules.set(rule, (this.openRules.get(rule) ?? 0) + d);
+  }
 
   static empty(): AlertBookState {
     return { open: {} };
@@ -65,6 +76,7 @@ export class AlertBook {
   }
 
   update(t: number, rule: string, subject: string, facility: string | null, c: Cond): void {
+    if (c.s !== "on" && !this.openRules.get(rule)) return;
     const key = alertKey(rule, subject);
     const a = this.state.open[key];
     if (c.s === "on") {
@@ -76,7 +88,14 @@ export class AlertBook {
           params, value, raisedAt: t, offSince: null, holdMs: this.holdMsFor(rule),
         };
         this.state.open[key] = n;
+        this.count(rule, 1);
         this.transition(n, null, "raised", t);
+        return;
+      }
+      if (a.offSince !== null && t - a.offSince >= a.holdMs) {
+        // It had been off long enough to clear before this new raise: clear, then raise anew.
+        this.clear(a, a.offSince + a.holdMs);
+        this.update(t, rule, subject, facility, c);
         return;
       }
       a.offSince = null;
@@ -100,6 +119,7 @@ export class AlertBook {
 
   /** Clear every open alert whose condition has been false for its hold time by data time t. */
   tick(t: number): void {
+    if (this.openCount === 0) return;
     for (const key in this.state.open) {
       const a = this.state.open[key];
       if (a !== undefined) this.tickOne(a, t);
@@ -136,6 +156,7 @@ export class AlertBook {
 
   private clear(a: OpenAlert, t: number): void {
     delete this.state.open[a.key];
+    this.count(a.rule, -1);
     this.transition(a, a.state, "cleared", t);
   }
 

@@ -5,7 +5,8 @@ import type { PileState, PileView } from "./state";
 
 /**
  * C11: maturity candidate (NY/T 3442 / CCME, R/I). After the harmlessness clock is met, all
- * probes ≤ ambient (24-h mean) + 8 °C for ≥ 3 d and no reheating after the last turning →
+ * probes ≤ ambient (24-h mean) + 8 °C for ≥ 3 d and no reheating after a turning made in that
+ * cool period →
  * ask for a lab germination-index test (GI ≥ 70 %).
  */
 export function maturity(ctx: Ctx, pile: PileState, cfg: PileConfig, view: PileView, harmless: boolean, ambientMean: number | null): void {
@@ -21,7 +22,12 @@ export function maturity(ctx: Ctx, pile: PileState, cfg: PileConfig, view: PileV
   }
   const cool = view.max <= ambientMean + cfg.thresholds.maturityAboveAmbientC;
   if (!cool) c.coolSince = null;
-  else c.coolSince ??= view.t;
+  else if (c.coolSince === null) {
+    // Only turnings made once the pile has cooled test maturity (an active pile always reheats).
+    c.coolSince = view.t;
+    c.reheated = false;
+    c.postTurnMin = null;
+  }
   const ok = c.coolSince !== null && view.t - c.coolSince >= cfg.thresholds.maturityDays * DAY && !c.reheated;
   ctx.alert(view.t, "C11", subject, cfg.id, ok
     ? { s: "on", severity: "info", messageId: "rules.compost.maturityCandidate", params: { maxC: view.max, ambientC: Math.round(ambientMean * 10) / 10, giPct: 70 }, value: view.max }

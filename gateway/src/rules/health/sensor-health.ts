@@ -23,10 +23,13 @@ export interface SensorHealthState {
   stuck: boolean;
   outOfRange: boolean;
   disagree: boolean;
+  /** Learned interval between readings (90th percentile of the last gaps), ms; refreshed every 8 readings. */
+  interval: number | null;
+  n: number;
 }
 
 export function newSensorHealth(): SensorHealthState {
-  return { last: null, gaps: [], lastV: null, sameSince: null, errs: [], errCount: 0, stuck: false, outOfRange: false, disagree: false };
+  return { last: null, gaps: [], lastV: null, sameSince: null, errs: [], errCount: 0, stuck: false, outOfRange: false, disagree: false, interval: null, n: 0 };
 }
 
 export function isSuspect(h: SensorHealthState): boolean {
@@ -45,6 +48,8 @@ export function healthOnReading(
     h.gaps.push(t - h.last);
     if (h.gaps.length > 32) h.gaps.shift();
   }
+  h.n++;
+  if (h.gaps.length >= 4 && (h.interval === null || h.n % 8 === 0)) h.interval = percentile(h.gaps, 90);
   h.last = t;
   ctx.alert(t, "H.stale", s, facility, OFF);
 
@@ -102,7 +107,7 @@ export function healthOnReading(
 /** Stale check at data time `now` (the latest data time processed across the farm). */
 export function healthOnTick(ctx: Ctx, h: SensorHealthState, p: HealthProfile, facility: string, sensor: string, now: number): void {
   if (!p.stale || h.last === null) return;
-  const interval = p.intervalMs ?? (h.gaps.length >= 4 ? percentile(h.gaps, 90) : null);
+  const interval = p.intervalMs ?? h.interval;
   if (interval === null) {
     ctx.alert(now, "H.stale", subj(sensor), facility, UNKNOWN);
     return;

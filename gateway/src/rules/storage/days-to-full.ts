@@ -15,7 +15,12 @@ import { BIN_MS, type StoreState } from "./state";
 export function estimateRate(ctx: Ctx, cfg: StoreConfig, st: StoreState, te: number): number | null {
   const from = te - 7 * DAY;
   const spans = explainedSpans(ctx, cfg, st, from, te, ["pump-out", "load"]);
-  const rainy: [number, number][] = st.rain.filter(([, mm]) => mm > 0).map(([t0]) => [t0, t0 + BIN_MS + 2 * HOUR]);
+  // Bins touched by rain, or within 2 h after it: their level change is not inflow.
+  const rainy = new Set<number>();
+  for (const [t0, mm] of st.rain) {
+    if (mm <= 0 || t0 < from - 2 * HOUR) continue;
+    for (let b = t0; b <= t0 + 2 * HOUR; b += BIN_MS) rainy.add(b);
+  }
   const perDay = 24 * 6;
   const sums = new Array<number>(7).fill(0);
   const counts = new Array<number>(7).fill(0);
@@ -25,7 +30,7 @@ export function estimateRate(ctx: Ctx, cfg: StoreConfig, st: StoreState, te: num
     const [t0, v0] = bins[i - 1] as [number, number];
     if (t0 < from) break;
     if (t1 - t0 !== BIN_MS) continue;
-    if (overlaps(spans, t0, t1 + BIN_MS) || overlaps(rainy, t0, t1)) continue;
+    if (rainy.has(t0) || rainy.has(t1) || (spans.length > 0 && overlaps(spans, t0, t1 + BIN_MS))) continue;
     const k = Math.floor((te - (t1 + BIN_MS)) / DAY);
     if (k < 0 || k > 6) continue;
     sums[k] = (sums[k] as number) + (v1 - v0);

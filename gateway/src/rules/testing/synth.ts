@@ -116,7 +116,7 @@ function genStore(r: Rng, f: StoreFaults, end: number, trips: Trip[], out: RuleR
   config.stores!.push({
     id: "pit1", type: "concrete", covered, surfaceM2: surface, depthToLipM: depth,
     mounting: { kind: "distance-above", mountHeight: mount }, levelSensor: "pit1.lvl", rainSensor: "pit1.rain", rainMmPerCount: 0.2,
-    ambientSensor: "amb.t", catchmentM2: 0, requiredStorageDays: 90, density, herdPigEquivalents: 1000, designStormMm: 100,
+    ambientSensor: "amb.t", catchmentM2: 0, requiredStorageDays: 60, density, herdPigEquivalents: 1000, designStormMm: 100,
     thresholds: { levelNoiseM: 0.003 },
   });
   const rains = [

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+
+export const BIN = join(__dirname, "..", "..", "bin", "farm-gateway.js");
+
+export interface GatewayProcess {
+  proc: ChildProcess;
+  mqttPort: number;
+  log(): string;
+  kill9(): Promise<void>;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `farm-gateway start -c <config>` and resolves once its broker listens (from its JSON log). */
+export async function spawnGateway(configFile: string, timeoutMs = 30_000): Promise<GatewayProcess> {
+  const proc = spawn(process.execPath, [BIN, "start", "-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("gateway did not start: " + out)), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /"msg":"embedded broker listening"[^\n]*"port":(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    proc.stderr!.on("data", onData);
+    proc.stdout!.on("data", (d) => (out += d.toString()));
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited (${code}) before listening: ${out}`));
+    });
+  });
+  return {
+    proc,
+    mqttPort: port,
+    log: () => out,
+    async kill9() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      await exited;
+    },
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
