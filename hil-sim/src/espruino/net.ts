@@ -39,6 +39,8 @@ export class VirtualNetwork {
    * for the peer's answer (released at once when data comes back).
    */
   settleWallMs = 20;
+  /** A connect to an address nobody answers fails after this long (virtual ms, lwIP's SYN retries). */
+  connectTimeoutMs = 20_000;
   readonly stats: NetworkStats = { connects: 0, failedConnects: 0, bytesUp: 0, bytesDown: 0, resets: 0, giveUps: 0 };
   private isCut = false;
   private readonly routes = new Map<string, { host: string; port: number }>();
@@ -69,8 +71,14 @@ export class VirtualNetwork {
     this.routes.set(from, to);
   }
 
-  resolve(host: string, port: number): { host: string; port: number } {
-    return this.routes.get(`${host}:${port}`) ?? this.routes.get(host) ?? { host, port };
+  /**
+   * Where a connection to host:port really goes: a route, or this machine's loopback as is.
+   * Anything else is not on the simulated LAN: the SYN goes unanswered (connectTimeoutMs).
+   */
+  resolve(host: string, port: number): { host: string; port: number } | undefined {
+    const r = this.routes.get(`${host}:${port}`) ?? this.routes.get(host);
+    if (r) return r;
+    return host === "127.0.0.1" || host === "localhost" ? { host, port } : undefined;
   }
 
   /** @internal */
@@ -134,6 +142,11 @@ export class NodeNet {
       return id;
     }
     const to = this.network.resolve(host, port);
+    if (!to) {
+      this.network.stats.failedConnects++;
+      this.clock.setTimeout(() => !this.dead && this.fail(s, SOCKET_ERR.TIMEOUT), this.network.connectTimeoutMs);
+      return id;
+    }
     const ticket = this.io?.begin();
     const real = tcpConnect({ host: to.host, port: to.port });
     s.real = real;
