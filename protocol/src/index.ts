@@ -8,7 +8,9 @@ export * from "./modbus/pdu";
 export * from "./modbus/rtu";
 export * from "./modbus/assembler";
 export * from "./modbus/hex";
-export * from "./validation";
+// Validation result shape shared by every validator; the path/reason helpers stay internal.
+export { describeInvalid } from "./validation";
+export type { Invalid, ValidationResult } from "./validation";
 export * from "./maps/index";
 export * from "./wire/validate";
 export * from "./config/node-config";
