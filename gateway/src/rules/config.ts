@@ -58,7 +58,7 @@ const storeThresholds = z
     /** L8/L9: rise during rain beyond noise, m. */
     rainRiseNoiseM: z.number().positive().default(0.01),
     /** L8/L9: window over which rain and rise are compared, h. */
-    rainWindowH: z.number().positive().default(6),
+    rainWindowH: z.number().positive().default(3),
     /** L9: rise > factor × rainfall × (surface + catchment) / surface. */
     runoffFactor: z.number().positive().default(1.2),
     /** L9/L8: minimum rain in the window for the rule to judge, mm. */

@@ -49,9 +49,11 @@ function judge(ctx: Ctx, cfg: TankerConfig, st: TankerState, te: number): void {
     return;
   }
   const field = fieldAt(cfg.fields, pos.lat, pos.lon);
-  st.fallSites.push(field?.id ?? null);
-  if (st.fallSites.length > 500) st.fallSites.shift();
-  st.fallPos = [pos.lat, pos.lon];
+  // Attribute the fall since the previous bin to where the tanker is now (splits the ledger entry).
+  const prev = b[b.length - 2] as [number, number];
+  const site = field?.id ?? "";
+  st.fallBySite[site] = (st.fallBySite[site] ?? 0) + Math.max(0, prev[1] - (last as [number, number])[1]);
+  if (field !== null || st.fallPos === null) st.fallPos = [pos.lat, pos.lon];
   ctx.alert(te, "T2", subject, cfg.id, field !== null
     ? { s: "off" }
     : { s: "on", severity: "critical", messageId: "rules.tanker.dischargeOffField", params: { lat: pos.lat, lon: pos.lon, fallT: Math.round(drop * 100) / 100 }, value: drop });

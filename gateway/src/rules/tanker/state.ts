@@ -9,8 +9,8 @@ export interface TankerState {
   /** 1-min weight medians for discharge detection [start, median]. */
   bins: [number, number][];
   cur: { t0: number; vals: number[] } | null;
-  /** Sites where a fall was seen during the current unstable period (field id or null = off-field). */
-  fallSites: (string | null)[];
+  /** Tonnes seen falling per site during the current unstable period ("" = off every field). */
+  fallBySite: Record<string, number>;
   fallPos: [number, number] | null;
   falling: boolean;
   today: { day: number; loadT: number; unloadT: number };
@@ -22,6 +22,6 @@ export interface TankerState {
 export function newTankerState(): TankerState {
   return {
     win: [], stable: null, unstableSince: null, pos: null, bins: [], cur: null,
-    fallSites: [], fallPos: null, falling: false, today: { day: 0, loadT: 0, unloadT: 0 }, totals: {}, lastWeight: null,
+    fallBySite: {}, fallPos: null, falling: false, today: { day: 0, loadT: 0, unloadT: 0 }, totals: {}, lastWeight: null,
   };
 }

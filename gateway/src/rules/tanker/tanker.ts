@@ -36,42 +36,45 @@ export class TankerRules {
     const step = detectStep(this.cfg, st, t, w);
     if (step === null) {
       if (st.unstableSince === null) {
-        st.fallSites = [];
+        st.fallBySite = {};
         st.fallPos = null;
       }
       return;
     }
-    const tonnes = Math.round(Math.abs(step.after - step.before) * 1000) / 1000;
+    const tonnes = Math.abs(step.after - step.before);
     const day = localMidnight(t, this.utcOffsetMin);
     if (st.today.day !== day) st.today = { day, loadT: 0, unloadT: 0 };
-    let site: string | null = null;
-    let lat: number | null = st.pos?.lat ?? null;
-    let lon: number | null = st.pos?.lon ?? null;
-    let season: string | null = null;
+    const base = { tStart: step.tStart, tEnd: step.tEnd, weightBefore: round3(step.before), weightAfter: round3(step.after) };
     if (step.kind === "load") {
       st.today.loadT += tonnes;
-      site = this.cfg.homePit ?? null;
+      const site = this.cfg.homePit ?? null;
       if (site !== null) this.onLoad(site, { tStart: step.tStart, tEnd: step.tEnd, tonnes, tanker: this.cfg.id });
+      this.entry(ctx, "load", site, tonnes, st.pos?.lat ?? null, st.pos?.lon ?? null, { ...base, from: site, to: null, season: null });
     } else {
       st.today.unloadT += tonnes;
-      site = majority(st.fallSites);
-      if (st.fallPos !== null) [lat, lon] = st.fallPos;
-      if (site === null && st.fallSites.length === 0 && st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000) {
-        site = fieldAt(this.cfg.fields, st.pos.lat, st.pos.lon)?.id ?? null;
+      // Split the unload by where the weight was seen falling (field ids, "" = off every field).
+      let parts = Object.entries(st.fallBySite).filter(([, x]) => x > 0);
+      if (parts.length === 0) {
+        const here = st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000 ? fieldAt(this.cfg.fields, st.pos.lat, st.pos.lon) : null;
+        parts = [[here?.id ?? "", 1]];
       }
-      if (site !== null) season = addApplication(st, this.cfg, site, step.tEnd, tonnes, this.utcOffsetMin);
+      const sum = parts.reduce((a, [, x]) => a + x, 0);
+      for (const [site, x] of parts) {
+        const part = (tonnes * x) / sum;
+        const fieldId = site === "" ? null : site;
+        const season = fieldId === null ? null : addApplication(st, this.cfg, fieldId, step.tEnd, part, this.utcOffsetMin);
+        const pos = fieldId !== null && st.fallPos !== null ? st.fallPos : st.pos === null ? null : [st.pos.lat, st.pos.lon];
+        this.entry(ctx, "unload", fieldId, part, pos?.[0] ?? null, pos?.[1] ?? null, { ...base, from: null, to: fieldId, season });
+      }
+      applicationRate(ctx, this.cfg, st.totals, t, this.utcOffsetMin);
     }
-    const entry: LedgerEntry = {
-      t: step.tEnd, kind: step.kind, facility: this.cfg.id, site, tonnes, lat, lon,
-      data: {
-        tanker: this.cfg.id, from: step.kind === "load" ? site : null, to: step.kind === "unload" ? site : null,
-        tStart: step.tStart, tEnd: step.tEnd, weightBefore: round3(step.before), weightAfter: round3(step.after), season,
-      },
-    };
-    ctx.ledger(entry);
-    st.fallSites = [];
+    st.fallBySite = {};
     st.fallPos = null;
-    if (step.kind === "unload") applicationRate(ctx, this.cfg, st.totals, t, this.utcOffsetMin);
+  }
+
+  private entry(ctx: Ctx, kind: "load" | "unload", site: string | null, tonnes: number, lat: number | null, lon: number | null,
+    d: Omit<LedgerEntry["data"], "tanker">): void {
+    ctx.ledger({ t: d.tEnd, kind, facility: this.cfg.id, site, tonnes: round3(tonnes), lat, lon, data: { tanker: this.cfg.id, ...d } });
   }
 
   onTick(ctx: Ctx, t: number): void {
@@ -101,19 +104,6 @@ export class TankerRules {
       fields,
     };
   }
-}
-
-function majority(xs: readonly (string | null)[]): string | null {
-  const n = new Map<string, number>();
-  let off = 0;
-  for (const x of xs) {
-    if (x === null) off++;
-    else n.set(x, (n.get(x) ?? 0) + 1);
-  }
-  let best: string | null = null;
-  let bn = 0;
-  for (const [k, v] of n) if (v > bn) [best, bn] = [k, v];
-  return bn >= off ? best : null;
 }
 
 function round3(x: number): number {
