@@ -14,6 +14,7 @@ import {
   validateCommandResult,
   validateStatus,
   validateUplink,
+  validateUplinkPartial,
 } from "./validate";
 
 const good = (): UplinkMessage => ({
@@ -113,6 +114,42 @@ describe("validateUplink", () => {
         if (!r.ok) expect(r.path.startsWith(k)).toBe(true);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("validateUplinkPartial", () => {
+  it("keeps the good readings and lists the bad ones with path and reason", () => {
+    const m = mutate((x) => {
+      x.r[1][3] = 0; // null without a flag
+      x.r[2][1] = "soon";
+    });
+    const r = validateUplinkPartial(m, "pit-1");
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.value.r).toEqual([good().r[0], good().r[3]]);
+    expect(r.rejected.map((x) => [x.index, x.path])).toEqual([
+      [1, "r[1][3]"],
+      [2, "r[2][1]"],
+    ]);
+    expect(r.rejected[1].reason).toBe("time must be a finite number >= 0, got string");
+    expect(r.rejected[1].reading).toEqual(["lvl.distance", "soon", 1.2, Q.CLOCK_UNSYNC]);
+    expect(validateUplinkPartial(good(), "pit-1")).toEqual({ ok: true, value: good(), rejected: [] });
+  });
+  it("still refuses a bad envelope as a whole", () => {
+    expect(validateUplinkPartial(good(), "pit-9")).toMatchObject({ ok: false, path: "n" });
+    expect(validateUplinkPartial(mutate((x) => (x.s = -1)), "pit-1")).toMatchObject({ ok: false, path: "s" });
+  });
+  it("agrees with validateUplink on whether a message is entirely valid (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 }), fc.anything(), (i, j, x) => {
+        const m = good() as unknown as { r: unknown[][] };
+        m.r[i][j] = x;
+        const strict = validateUplink(m, "pit-1");
+        const partial = validateUplinkPartial(m, "pit-1");
+        expect(partial.ok).toBe(true);
+        if (partial.ok) expect(strict.ok).toBe(partial.rejected.length === 0);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -121,14 +121,14 @@ function checkReading(x: unknown, path: string): ValidationResult<null> | null {
     }
   }
   if (x[2] === null) {
-    if (x[3] === 0 || (x[3] & ~Q.CLOCK_UNSYNC) === 0) return invalid(idx(path, 3), "a reading without a value must carry a flag saying why (MODBUS_ERROR or SENSOR_FAULT)");
+    if (x[3] === 0 || (x[3] & ~Q.CLOCK_UNSYNC) === 0) return invalid(idx(path, 3), "a reading without a value must carry a flag saying why (e.g. MODBUS_ERROR or SENSOR_FAULT)");
     if (!isObject(extra) || typeof extra.e !== "string") return invalid(idx(path, 4), "a reading without a value must carry a reason (extra.e)");
   }
   return null;
 }
 
-/** Uplink on <base>/<farm>/node/<topicNode>/up. */
-export function validateUplink(json: unknown, topicNode: string): ValidationResult<UplinkMessage> {
+/** Checks everything of an uplink but its readings' contents. */
+function uplinkEnvelope(json: unknown, topicNode: string): ValidationResult<Obj> {
   const t = toObject(json);
   if (!t.ok) return t;
   const o = t.value;
@@ -143,16 +143,57 @@ export function validateUplink(json: unknown, topicNode: string): ValidationResu
     time(o, "t", "", "send time") ||
     (o.cs !== 0 && o.cs !== 1 ? invalid("cs", "clock-synchronised must be 0 or 1, got " + JSON.stringify(o.cs)) : null) ||
     time(o, "up", "", "uptime");
-  if (c) return c as ValidationResult<UplinkMessage>;
+  if (c) return c as ValidationResult<Obj>;
   const r = o.r;
   if (!Array.isArray(r)) return invalid("r", "readings must be an array, got " + kindOf(r));
   if (r.length === 0) return invalid("r", "at least one reading is required");
   if (r.length > MAX_READINGS_PER_MESSAGE) return invalid("r", r.length + " readings exceed MAX_READINGS_PER_MESSAGE (" + MAX_READINGS_PER_MESSAGE + ")");
+  return { ok: true, value: o };
+}
+
+/** Uplink on <base>/<farm>/node/<topicNode>/up: valid only if every reading is. */
+export function validateUplink(json: unknown, topicNode: string): ValidationResult<UplinkMessage> {
+  const env = uplinkEnvelope(json, topicNode);
+  if (!env.ok) return env;
+  const r = env.value.r as unknown[];
   for (let i = 0; i < r.length; i++) {
     const e = checkReading(r[i], idx("r", i));
     if (e) return e as ValidationResult<UplinkMessage>;
   }
-  return { ok: true, value: o as unknown as UplinkMessage };
+  return { ok: true, value: env.value as unknown as UplinkMessage };
+}
+
+export interface RejectedReading {
+  /** Index in the message's r. */
+  index: number;
+  path: string;
+  reason: string;
+  /** The reading as received, for the reject log. */
+  reading: unknown;
+}
+
+export type PartialUplink = { ok: true; value: UplinkMessage; rejected: RejectedReading[] } | { ok: false; path: string; reason: string };
+
+/**
+ * Like validateUplink, but a bad reading costs only itself: the message's envelope (version,
+ * node, boot, seq, times, the readings array) must be valid, and each reading that is not is
+ * left out of value.r and listed in `rejected` with its path and reason. value.r may be empty
+ * when every reading was bad; the message is still identified by (n, b, s) and can be acked.
+ */
+export function validateUplinkPartial(json: unknown, topicNode: string): PartialUplink {
+  const env = uplinkEnvelope(json, topicNode);
+  if (!env.ok) return env;
+  const r = env.value.r as unknown[];
+  const good: Reading[] = [];
+  const rejected: RejectedReading[] = [];
+  for (let i = 0; i < r.length; i++) {
+    const e = checkReading(r[i], idx("r", i));
+    if (e && !e.ok) rejected.push({ index: i, path: e.path, reason: e.reason, reading: r[i] });
+    else good.push(r[i] as Reading);
+  }
+  const o = env.value;
+  const value: UplinkMessage = { v: o.v as number, n: o.n as string, b: o.b as number, s: o.s as number, t: o.t as number, cs: o.cs as 0 | 1, up: o.up as number, r: good };
+  return { ok: true, value: value, rejected: rejected };
 }
 
 /** Ack on …/ack (gateway -> node). */
