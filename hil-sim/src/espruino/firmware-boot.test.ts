@@ -65,6 +65,7 @@ describe("the real firmware bundle", () => {
     };
     flash.write("node.json", binToBytes(JSON.stringify(cfg)));
     const network = new VirtualNetwork();
+    network.settleWallMs = 200; // the broker's answers (CONNACK, PUBACK) release it sooner
     network.route("192.168.1.10:1883", { host: "127.0.0.1", port });
     const rt = new EspruinoRuntime({
       clock: bus.clock, bundle, flash, network,

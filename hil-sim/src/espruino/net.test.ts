@@ -46,6 +46,9 @@ const CLIENT = `
 function nodeWith(port: number, opts: { ap?: WifiAccessPoint; bundle?: string } = {}) {
   const clock = new VirtualClock();
   const network = new VirtualNetwork();
+  // Hold the clock up to 2 s of wall time per write until the peer answers (every write in
+  // these tests gets an answer, so this only costs time on a loaded machine, never flakes).
+  network.settleWallMs = 2000;
   network.route("192.168.1.10:1883", { host: "127.0.0.1", port });
   const ap = opts.ap ?? new WifiAccessPoint("farm", "secret");
   const rt = new EspruinoRuntime({ clock, bundle: opts.bundle ?? CLIENT, network, wifi: ap });
