@@ -7,8 +7,10 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import vm from "node:vm";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/support/tmp";
+import * as host from "../src/index";
 
 const PKG = join(__dirname, "..");
 const tmp = tempDir("protocol-build-");
@@ -41,7 +43,44 @@ beforeAll(() => {
   ctx = vm.createContext({});
   vm.runInContext(REMOVE, ctx);
   vm.runInContext(bundle, ctx, { filename: "protocol.js" });
+  vm.runInContext(CALL, ctx);
 }, 120_000);
+
+/**
+ * Differential calls: the same function with the same arguments in the restricted context
+ * (bundle) and in Node (TypeScript source). Uint8Arrays travel as {"$u8": [...]}, thrown
+ * errors come back as {"$throw": message}.
+ */
+const CALL = `
+  function __revive(k, v) { return v && typeof v === "object" && v.$u8 ? new Uint8Array(v.$u8) : v; }
+  function __replace(k, v) {
+    if (v instanceof Uint8Array) { var a = []; for (var i = 0; i < v.length; i++) a.push(v[i]); return { $u8: a }; }
+    return v;
+  }
+  function __call(name, args) {
+    try { return JSON.stringify(Protocol[name].apply(null, JSON.parse(args, __revive)), __replace); }
+    catch (e) { return JSON.stringify({ $throw: String(e && e.message) }); }
+  }
+`;
+
+function revive(_k: string, v: unknown): unknown {
+  return v && typeof v === "object" && "$u8" in v ? new Uint8Array((v as { $u8: number[] }).$u8) : v;
+}
+function replace(_k: string, v: unknown): unknown {
+  return v instanceof Uint8Array ? { $u8: Array.from(v) } : v;
+}
+function both(name: string, ...args: unknown[]): [unknown, unknown] {
+  const text = JSON.stringify(args, replace);
+  const inVm = vm.runInContext("__call(" + JSON.stringify(name) + ", " + JSON.stringify(text) + ")", ctx, { timeout: 10_000 });
+  let inHost: string;
+  try {
+    const fn = (host as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
+    inHost = JSON.stringify(fn(...(JSON.parse(text, revive) as unknown[])), replace);
+  } catch (e) {
+    inHost = JSON.stringify({ $throw: String((e as Error).message) });
+  }
+  return [JSON.parse(inVm ?? "null"), JSON.parse(inHost ?? "null")];
+}
 
 afterAll(() => tmp.cleanup());
 
@@ -135,5 +174,82 @@ describe("protocol bundle in an Espruino-like context", () => {
       "must be within 1..65535, got 70000",
     ]);
     expect(run("return Protocol.utf8Length('粪污')")).toBe(6);
+  });
+});
+
+describe("bundle in the restricted context behaves like the TypeScript source (properties)", () => {
+  const same = (name: string, ...args: unknown[]) => {
+    const [a, b] = both(name, ...args);
+    expect(a).toEqual(b);
+  };
+  const bytes = fc.uint8Array({ maxLength: 64 });
+
+  it("Modbus: CRC, request/response decoding of random and corrupted frames, encoders", () => {
+    fc.assert(
+      fc.property(bytes, fc.integer({ min: 1, max: 247 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 300 }), fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 130 }), fc.nat(40), (b, unit, f, count, regs, flip) => {
+        same("crc16", b);
+        same("decodeRequest", b);
+        // Frames with a good CRC and arbitrary content reach the deeper checks and error paths.
+        for (const code of [1, 3, 5, 6, 15, 16, 0x83, 0x2b]) {
+          const framed = host.putCrc(new Uint8Array([unit, code, ...b, 0, 0]));
+          same("decodeRequest", framed);
+        }
+        same("requestFrameLength", b);
+        const req = both("encodeReadRequest", unit, f, 0, count);
+        expect(req[0]).toEqual(req[1]);
+        if ((req[1] as { $throw?: string }).$throw) return;
+        const reqBytes = new Uint8Array((req[1] as { $u8: number[] }).$u8);
+        const resp = f <= 2 ? host.encodeReadBitsResponse(unit, f, regs.map((r) => r & 1)) : host.encodeReadRegistersResponse(unit, f, regs.slice(0, 125));
+        same("decodeResponse", reqBytes, resp);
+        const bad = resp.slice();
+        bad[flip % bad.length] ^= 0x5a;
+        same("decodeResponse", reqBytes, bad);
+        same("decodeResponse", reqBytes, b);
+        same("decodeResponse", reqBytes, host.putCrc(new Uint8Array([unit, (flip & 1 ? 0x80 : 0) | f, ...b, 0, 0])));
+        same("encodeWriteMultipleRegisters", unit, count, regs);
+        same("encodeWriteMultipleCoils", unit, count, regs.map((r) => r & 1));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("register maps: validation of mutated maps, decoding of random registers", () => {
+    const map = JSON.parse(readFileSync(join(PKG, "maps", "load-cell.json"), "utf8"));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4 }), fc.constantFrom("name", "table", "address", "type", "order", "bit", "scale", "range", "sentinel", "poll"), fc.jsonValue(), fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 2, maxLength: 2 }), fc.constantFrom("u16", "s16", "u32", "s32", "f32"), fc.constantFrom("ABCD", "CDAB", "BADC", "DCBA"), (i, k, v, regs, type, order) => {
+        const m = JSON.parse(JSON.stringify(map));
+        m.points[i][k] = v;
+        same("validateRegisterMap", m);
+        const wide = type === "u32" || type === "s32" || type === "f32";
+        const p = { name: "x", table: "holding", address: 0, type, order: wide ? order : undefined, scale: 0.1, offset: -3, range: [-50, 50], sentinel: wide ? undefined : [32767] };
+        same("decodePoint", p, regs);
+        same("encodePoint", p, (regs[0] - 30000) / 7);
+        same("planReads", m.points, { maxGap: regs[0] % 5, maxRegisters: 1 + (regs[1] % 125) });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("wire and configuration validators on mutated messages, NMEA on mutated sentences", () => {
+    const up = { v: 1, n: "pit-1", b: 1, s: 2, t: 5, cs: 1, up: 9, r: [["a.b", 5, 1.5, 0], ["a.c", 5, null, 4, { e: "fault" }], ["t.w", 6, 8, 0, { p: [41.8, 123.4, 1] }]] };
+    const cfg = { node: "n", farm: "f", mqtt: { host: "h", port: 1883 }, bus: { serial: "Serial2", baud: 9600 }, devices: [{ id: "d", unit: 1, map: "m", every: 60, fast: 5 }] };
+    const GGA = "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47";
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 4 }), fc.jsonValue(), fc.constantFrom("v", "n", "b", "s", "t", "cs", "up", "node", "mqtt", "bus", "devices"), fc.nat(70), fc.string({ minLength: 1, maxLength: 1 }), (i, j, v, k, pos, ch) => {
+        const m = JSON.parse(JSON.stringify(up));
+        m.r[i][j] = v;
+        same("validateUplink", m, "pit-1");
+        same("validateUplinkPartial", m, "pit-1");
+        same("validateUplink", JSON.stringify({ ...up, [k]: v }), "pit-1");
+        same("validateNodeConfig", { ...cfg, [k]: v });
+        same("validateAck", { v: 1, b: 1, s: 2, t: 3, [k]: v });
+        same("validateStatus", { v: 1, state: "online", [k]: v });
+        same("validateCommand", { v: 1, id: "c", op: "config", cfg: { ...cfg, [k]: v } });
+        const s = GGA.slice(0, pos) + ch + GGA.slice(pos + 1);
+        same("parseGGA", s);
+        same("parseRMC", s.replace("GPGGA", "GPRMC"));
+      }),
+      { numRuns: 150 },
+    );
   });
 });
