@@ -4,5 +4,5 @@ export { FlashStorage, FlashError, ESP32_STORAGE_BYTES, type FlashStats, type Fl
 export { LoopbackPort, transceiverPort, type UartPort } from "./uart";
 export { WifiAccessPoint, DEFAULT_WIFI_TIMING, type WifiTiming } from "./wifi";
 export { VirtualNetwork, SOCKET_ERR, type IoTracker, type NetworkStats } from "./net";
-export { MemoryEstimator, type MemoryOptions } from "./memory";
+export { MemoryEstimator, ESP32_LAYOUT, LINUX64_LAYOUT, type MemoryOptions, type BlockLayout } from "./memory";
 export { stripToEspruino, ABSENT_GLOBALS } from "./builtins";

@@ -21,19 +21,37 @@ import { Session } from "node:inspector";
  * inspector (the [[Scopes]] of each function), which is slow: about 0.3 ms per function.
  * A fixed baseline stands for what an empty Espruino already uses (its own objects).
  */
+/**
+ * Block layout of a build: characters of a name kept in the name block, characters of a string
+ * in its first block and in each extension block (src/jsutils.h JSVAR_DATA_STRING_NAME_LEN,
+ * JSVAR_DATA_STRING_LEN, JSVAR_DATA_STRING_MAX_LEN).
+ */
+export interface BlockLayout {
+  nameChars: number;
+  firstChars: number;
+  extChars: number;
+  blocksize: number;
+}
+
+/** ESP32: 32-bit, 14-bit refs, 8-bit refcount: 4 + 42/8 = 9, 4 + 50/8 = 10; 14-byte blocks. */
+export const ESP32_LAYOUT: BlockLayout = { nameChars: 4, firstChars: 9, extChars: 10, blocksize: 14 };
+/** The Linux build on a 64-bit host (RESIZABLE_JSVARS, 32-bit refs): 8, 20, 21; measured there too. */
+export const LINUX64_LAYOUT: BlockLayout = { nameChars: 8, firstChars: 20, extChars: 21, blocksize: 27 };
+
 export interface MemoryOptions {
+  /** Block layout. Default ESP32_LAYOUT. */
+  layout?: BlockLayout;
   /** Total JsVars (process.memory().total). Default 16383, the ESP32 build. */
   total?: number;
-  /** Blocks an empty program already uses on the device. Default 330 (tune with the real figure). */
+  /**
+   * Blocks an empty program already uses. Default 35: what the real Linux build (2v29.277)
+   * reports for a script that only prints process.memory().usage; not yet measured on an ESP32.
+   */
   baseline?: number;
-  /** Bytes per block (process.memory().blocksize). Default 14. */
-  blocksize?: number;
   /** Read closure scopes through the inspector (slow, honest). Default true. */
   closures?: boolean;
 }
 
-const strBlocks = (len: number) => 1 + Math.max(0, Math.ceil((len - 9) / 10));
-const nameBlocks = (name: string) => 1 + Math.max(0, Math.ceil((name.length - 4) / 10));
 
 type Obj = Record<string, unknown>;
 
@@ -41,6 +59,7 @@ export class MemoryEstimator {
   readonly total: number;
   readonly baseline: number;
   readonly blocksize: number;
+  readonly layout: BlockLayout;
   private readonly closures: boolean;
   private session?: Session;
   private sinkId?: string;
@@ -54,9 +73,18 @@ export class MemoryEstimator {
 
   constructor(opts: MemoryOptions = {}) {
     this.total = opts.total ?? 16383;
-    this.baseline = opts.baseline ?? 330;
-    this.blocksize = opts.blocksize ?? 14;
+    this.layout = opts.layout ?? ESP32_LAYOUT;
+    this.baseline = opts.baseline ?? 35;
+    this.blocksize = this.layout.blocksize;
     this.closures = opts.closures ?? true;
+  }
+
+  private strBlocks(len: number): number {
+    return 1 + Math.max(0, Math.ceil((len - this.layout.firstChars) / this.layout.extChars));
+  }
+
+  private nameBlocks(name: string): number {
+    return 1 + Math.max(0, Math.ceil((name.length - this.layout.nameChars) / this.layout.extChars));
   }
 
   /** Mark everything reachable from these roots now (the fresh context) as not the firmware's. */
@@ -98,7 +126,7 @@ export class MemoryEstimator {
         continue;
       }
       if (atBoot?.has(k) && (typeof v !== "object" || v === null)) continue; // Infinity, NaN, HIGH...
-      n += nameBlocks(k) + (isInline(v, k) ? 0 : costOf(v));
+      n += this.nameBlocks(k) + (isInline(v, k) ? 0 : costOf(v));
     }
     for (const r of extraRoots) n += costOf(r);
     this.lastWallMs = performance.now() - t0;
@@ -120,7 +148,7 @@ export class MemoryEstimator {
       if (!d || !("value" in d)) continue;
       const v = d.value as unknown;
       if ((typeof v === "object" || typeof v === "function") && v !== null && this.exclude.has(v)) continue;
-      n += nameBlocks(k) + (isInline(v, k) ? 0 : this.cost(v, seen, scopeSeen));
+      n += this.nameBlocks(k) + (isInline(v, k) ? 0 : this.cost(v, seen, scopeSeen));
     }
     return n;
   }
@@ -128,12 +156,12 @@ export class MemoryEstimator {
   private cost(v: unknown, seen: Set<unknown>, scopeSeen: Set<string>): number {
     if (v === undefined) return 0;
     if (v === null || typeof v === "number" || typeof v === "boolean") return 1;
-    if (typeof v === "string") return strBlocks(v.length);
+    if (typeof v === "string") return this.strBlocks(v.length);
     if (typeof v !== "object" && typeof v !== "function") return 1;
     if (this.exclude.has(v) || seen.has(v)) return 0;
     seen.add(v);
-    if (ArrayBuffer.isView(v)) return 2 + strBlocks(v.byteLength);
-    if (v instanceof ArrayBuffer || Object.prototype.toString.call(v) === "[object ArrayBuffer]") return 1 + strBlocks((v as ArrayBuffer).byteLength);
+    if (ArrayBuffer.isView(v)) return 2 + this.strBlocks(v.byteLength);
+    if (v instanceof ArrayBuffer || Object.prototype.toString.call(v) === "[object ArrayBuffer]") return 1 + this.strBlocks((v as ArrayBuffer).byteLength);
     let n = 1;
     const isArr = Array.isArray(v);
     for (const k of Object.getOwnPropertyNames(v)) {
@@ -141,11 +169,11 @@ export class MemoryEstimator {
       if (typeof v === "function" && (k === "length" || k === "name" || k === "prototype" || k === "arguments" || k === "caller")) continue;
       const d = Object.getOwnPropertyDescriptor(v, k)!;
       if (!("value" in d)) {
-        n += nameBlocks(k) + 1 + this.cost(d.get, seen, scopeSeen) + this.cost(d.set, seen, scopeSeen);
+        n += this.nameBlocks(k) + 1 + this.cost(d.get, seen, scopeSeen) + this.cost(d.set, seen, scopeSeen);
         continue;
       }
       const val = d.value as unknown;
-      n += (isArr ? 1 : nameBlocks(k)) + (isInline(val, isArr ? "" : k) ? 0 : this.cost(val, seen, scopeSeen));
+      n += (isArr ? 1 : this.nameBlocks(k)) + (isInline(val, isArr ? "" : k) ? 0 : this.cost(val, seen, scopeSeen));
     }
     const proto = Object.getPrototypeOf(v) as object | null;
     if (proto && !this.exclude.has(proto)) n += 2 + this.cost(proto, seen, scopeSeen); // "__proto__" name + object
@@ -169,7 +197,7 @@ export class MemoryEstimator {
       n += 1;
       for (const k of names) {
         const val = (scope as Obj)[k];
-        n += nameBlocks(k) + (isInline(val, k) ? 0 : this.cost(val, seen, scopeSeen));
+        n += this.nameBlocks(k) + (isInline(val, k) ? 0 : this.cost(val, seen, scopeSeen));
       }
     }
     return n;
@@ -238,9 +266,13 @@ export class MemoryEstimator {
   }
 }
 
-/** Integer/boolean under a name of ≤ 4 chars (or an array index) lives in the name block. */
-function isInline(v: unknown, name: string): boolean {
-  return name.length <= 4 && (typeof v === "boolean" || (typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 2 ** 31));
+/**
+ * An integer or boolean value lives in its name block (JSV_NAME_INT_INT, JSV_NAME_STRING_INT_*).
+ * Measured on the real interpreter: E.getSizeOf({kkkkkkkkkkkk: 1}) is object + name + one
+ * extension, so this holds for long names too.
+ */
+function isInline(v: unknown, _name: string): boolean {
+  return typeof v === "boolean" || (typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 2 ** 31);
 }
 
 let ids = new WeakMap<object, number>();
