@@ -118,6 +118,11 @@ export class Rs485Bus {
     };
   }
 
+  /** Number of attached transceivers. */
+  get attached(): number {
+    return this.transceivers.length;
+  }
+
   /** True if some transceiver is driving the line right now. */
   get busy(): boolean {
     return this.active.length > 0 || this.transceivers.some((t) => t.de);

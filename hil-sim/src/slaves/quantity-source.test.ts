@@ -3,7 +3,7 @@ import { decodePoint, type PointDef } from "@manure-edge/protocol";
 import ultrasonic from "@manure-edge/protocol/maps/ultrasonic-level.json";
 import { VirtualClock } from "../clock/virtual-clock";
 import type { QuantitySource } from "../physics/model";
-import { quantitySource } from "./quantity-source";
+import { quantitySource, unitFactor } from "./quantity-source";
 import { SimSlave } from "./sim-slave";
 import { execute } from "./register-space";
 
@@ -42,5 +42,21 @@ describe("quantitySource", () => {
   it("leaves points the model does not know undefined", () => {
     const src = quantitySource(pit());
     expect(src((ultrasonic.points as PointDef[])[0])).toBeUndefined();
+  });
+});
+
+describe("unit conversion between a model and a map", () => {
+  it("converts t to kg and mm to m, passes unknown units, refuses different dimensions", () => {
+    expect(unitFactor("t", "kg", "x")).toBe(1000);
+    expect(unitFactor("mm", "m", "x")).toBe(0.001);
+    expect(unitFactor("°C", "°C", "x")).toBe(1);
+    expect(unitFactor("m³", "m", "x")).toBe(1);
+    expect(() => unitFactor("t", "m", "tanker.weight → weight")).toThrow(/tanker.weight → weight: the model gives t \(mass\), the map wants m \(length\)/);
+  });
+
+  it("a tanker model in tonnes feeds a load cell map in kg", () => {
+    const tanker: QuantitySource = { id: "tk", kind: "tanker", quantities: { weight: "t the load cells see" }, quantity: () => 12.5 };
+    const src = quantitySource(tanker);
+    expect(src({ name: "weight", table: "holding", address: 0, type: "s32", unit: "kg" })).toBe(12500);
   });
 });
