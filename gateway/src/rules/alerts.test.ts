@@ -42,7 +42,7 @@ describe("alert lifecycle", () => {
     expect(out.filter((t) => t.to === "raised")).toHaveLength(1);
     expect(out.filter((t) => t.to === "cleared")).toHaveLength(0);
     // Well clear of the band for longer than the hold: cleared exactly once.
-    for (let i = 600; i < 700; i++) b.update(i * MIN, "L1", "store:a", "a", { s: hyst(0.4, "below", 0.3, 0.32) });
+    for (let i = 600; i < 700; i++) b.update(i * MIN, "L1", "store:a", "a", { s: hyst(0.4, "below", 0.3, 0.32) as "off" });
     expect(out.filter((t) => t.to === "cleared")).toHaveLength(1);
   });
 

@@ -33,27 +33,30 @@ function judge(ctx: Ctx, cfg: TankerConfig, st: TankerState, te: number): void {
   const subject = `tanker:${cfg.id}`;
   const b = st.bins;
   const first = b[0];
-  const last = b[b.length - 1];
+  const last = b[b.length - 1] as [number, number];
+  const prev = b[b.length - 2];
+  const pos = st.pos !== null && te - st.pos.t <= th.positionMaxAgeS * 1000 ? st.pos : null;
+  const field = pos === null ? null : fieldAt(cfg.fields, pos.lat, pos.lon);
+  // Attribute the signed change since the previous minute to where the tanker is now: over a
+  // drive the sloshing cancels out, a discharge adds up where it happens (splits the ledger).
+  if (pos !== null && prev !== undefined) {
+    const site = field?.id ?? "";
+    st.fallBySite[site] = (st.fallBySite[site] ?? 0) + (prev[1] - last[1]);
+    if (field !== null && prev[1] - last[1] > 0) st.fallPos = [pos.lat, pos.lon];
+  }
   let monotone = true;
   for (let i = 1; i < b.length; i++) if ((b[i] as [number, number])[1] > (b[i - 1] as [number, number])[1] + 0.1) monotone = false;
-  const span = first !== undefined && last !== undefined ? last[0] - first[0] : 0;
-  st.falling = first !== undefined && last !== undefined && span >= th.fallWindowS * 1000 - BIN && first[1] - last[1] >= th.fallT && monotone;
+  const span = first !== undefined ? last[0] - first[0] : 0;
+  st.falling = first !== undefined && span >= th.fallWindowS * 1000 - BIN && first[1] - last[1] >= th.fallT && monotone;
   if (!st.falling) {
     ctx.alert(te, "T2", subject, cfg.id, OFF);
     return;
   }
-  const drop = (first as [number, number])[1] - (last as [number, number])[1];
-  const pos = st.pos !== null && te - st.pos.t <= th.positionMaxAgeS * 1000 ? st.pos : null;
+  const drop = (first as [number, number])[1] - last[1];
   if (pos === null) {
     ctx.alert(te, "T2", subject, cfg.id, { s: "unknown" });
     return;
   }
-  const field = fieldAt(cfg.fields, pos.lat, pos.lon);
-  // Attribute the fall since the previous bin to where the tanker is now (splits the ledger entry).
-  const prev = b[b.length - 2] as [number, number];
-  const site = field?.id ?? "";
-  st.fallBySite[site] = (st.fallBySite[site] ?? 0) + Math.max(0, prev[1] - (last as [number, number])[1]);
-  if (field !== null || st.fallPos === null) st.fallPos = [pos.lat, pos.lon];
   ctx.alert(te, "T2", subject, cfg.id, field !== null
     ? { s: "off" }
     : { s: "on", severity: "critical", messageId: "rules.tanker.dischargeOffField", params: { lat: pos.lat, lon: pos.lon, fallT: Math.round(drop * 100) / 100 }, value: drop });

@@ -53,7 +53,8 @@ export class TankerRules {
     } else {
       st.today.unloadT += tonnes;
       // Split the unload by where the weight was seen falling (field ids, "" = off every field).
-      let parts = Object.entries(st.fallBySite).filter(([, x]) => x > 0);
+      // Parts under stepT are sloshing left over from driving, not a discharge.
+      let parts = Object.entries(st.fallBySite).filter(([, x]) => x >= this.cfg.thresholds.stepT);
       if (parts.length === 0) {
         const here = st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000 ? fieldAt(this.cfg.fields, st.pos.lat, st.pos.lon) : null;
         parts = [[here?.id ?? "", 1]];
