@@ -5,7 +5,7 @@
 // behaviour follow Espruino's src/jswrap_*.c and libs/network/esp32; see hil-sim/README.md.
 // This file is read as text by runtime.ts and evaluated as one function expression.
 /* eslint-disable @typescript-eslint/no-unused-expressions, @typescript-eslint/no-this-alias, @typescript-eslint/no-unused-vars */
-(function (host, g) {
+(function (host, g, saved) {
   "use strict";
 
   // --- host calls: a host exception becomes an Error of this realm (Espruino's jsExceptionHere)
@@ -128,6 +128,30 @@
   def(g, "print", function () { printArgs(arguments); });
   def(g, "global", g);
 
+  // --- Promise: a rejection nobody handles is printed as Espruino does ("Uncaught Error:
+  // Unhandled promise rejection: ...") and the node goes on. Every promise gets an internal
+  // rejection handler, so V8 never reports it to Node; user handlers are tracked by the host.
+  var RealPromise = Promise, origThen = RealPromise.prototype.then;
+  var markHandled = H("promiseHandled"), isHandled = H("promiseIsHandled"), unhandled = H("unhandledRejection");
+  function hook(p) {
+    origThen.call(p, undefined, function (e) { if (!isHandled(p)) unhandled(e instanceof Error ? e.toString() : fmt(e)); });
+    return p;
+  }
+  def(RealPromise.prototype, "then", function (onF, onR) {
+    if (typeof onR === "function") markHandled(this);
+    return hook(origThen.call(this, onF, onR));
+  });
+  function EPromise(executor) {
+    if (!(this instanceof EPromise)) throw new TypeError("Promise must be called with new");
+    return hook(new RealPromise(executor));
+  }
+  EPromise.prototype = RealPromise.prototype;
+  def(RealPromise.prototype, "constructor", EPromise);
+  EPromise.resolve = function (v) { return hook(RealPromise.resolve(v)); };
+  EPromise.reject = function (e) { return hook(RealPromise.reject(e)); };
+  EPromise.all = function (a) { return hook(RealPromise.all(a)); };
+  def(g, "Promise", EPromise);
+
   // --- timers on the virtual clock (jswrap_interactive.c)
   var timerAdd = H("timerAdd"), timerClear = H("timerClear"), timerChange = H("timerChange");
   function addTimer(args, isInterval) {
@@ -159,30 +183,29 @@
     if (!(this instanceof VDate)) return new RealDate(nodeNow()).toString();
     if (n === 0) t = nodeNow();
     else if (n === 1) t = typeof a === "string" ? VDate.parse(a) : Number(a);
-    else t = RealDate.UTC(a, b, n > 2 ? c : 1, n > 3 ? d : 0, n > 4 ? e : 0, n > 5 ? f : 0, n > 6 ? ms : 0) - tzHours * 3600000;
+    else t = saved.UTC(a, b, n > 2 ? c : 1, n > 3 ? d : 0, n > 4 ? e : 0, n > 5 ? f : 0, n > 6 ? ms : 0) - tzHours * 3600000;
     return new RealDate(t);
   }
   VDate.prototype = RealDate.prototype;
   def(RealDate.prototype, "constructor", VDate);
   VDate.now = function () { return nodeNow(); };
   VDate.parse = function (s) { return RealDate.parse(s); };
-  var P = RealDate.prototype;
+  var DP = RealDate.prototype;
   function shifted(d) { return new RealDate(d.getTime() + tzHours * 3600000); }
   ["Date", "Day", "FullYear", "Hours", "Minutes", "Month", "Seconds", "Milliseconds"].forEach(function (k) {
-    var utcGet = P["getUTC" + k];
-    def(P, "get" + k, function () { return utcGet.call(shifted(this)); });
+    var utcGet = DP["getUTC" + k];
+    def(DP, "get" + k, function () { return utcGet.call(shifted(this)); });
   });
   ["Date", "FullYear", "Hours", "Minutes", "Month", "Seconds", "Milliseconds"].forEach(function (k) {
-    var utcSet = P["setUTC" + k];
-    def(P, "set" + k, function () {
+    var utcSet = saved.setUTC[k];
+    def(DP, "set" + k, function () {
       var s = shifted(this);
       utcSet.apply(s, arguments);
       return this.setTime(s.getTime() - tzHours * 3600000);
     });
   });
-  ["Date", "Day", "FullYear", "Hours", "Minutes", "Month", "Seconds", "Milliseconds"].forEach(function (k) { delete P["setUTC" + k]; });
-  def(P, "getTimezoneOffset", function () { return -tzHours * 60; });
-  def(P, "toString", function () { return this.toUTCString().replace("GMT", "GMT" + (tzHours >= 0 ? "+" : "-") + ("0" + Math.abs(tzHours)).slice(-2) + "00"); });
+  def(DP, "getTimezoneOffset", function () { return -tzHours * 60; });
+  def(DP, "toString", function () { return this.toUTCString().replace("GMT", "GMT" + (tzHours >= 0 ? "+" : "-") + ("0" + Math.abs(tzHours)).slice(-2) + "00"); });
   def(g, "Date", VDate);
 
   // --- pins D0..D39 (Espruino's Pin class), digitalWrite/Read, pinMode

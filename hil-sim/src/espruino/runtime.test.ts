@@ -88,6 +88,13 @@ describe("timers on the virtual clock", () => {
     expect(rt.evaluate("new Date().toISOString()")).toBe("2026-01-01T00:00:01.500Z");
     expect(rt.evaluate("getTime()")).toBeCloseTo(1767225601.5, 3);
     expect(rt.evaluate("t0")).toBeLessThan(1);
+    // local time = UTC + E.setTimeZone hours (Espruino's default zone is 0)
+    expect(rt.evaluate("new Date(2026, 0, 2, 3, 4, 5).getTime()")).toBe(Date.UTC(2026, 0, 2, 3, 4, 5));
+    rt.evaluate("E.setTimeZone(8)");
+    expect(rt.evaluate("new Date(2026, 0, 2, 3, 4, 5).toISOString()")).toBe("2026-01-01T19:04:05.000Z");
+    expect(rt.evaluate("new Date(Date.now()).getHours()")).toBe(8);
+    expect(rt.evaluate("(function () { var d = new Date(0); d.setHours(10); return d.toISOString(); })()")).toBe("1970-01-01T02:00:00.000Z");
+    expect(rt.evaluate("typeof Date.UTC + typeof new Date().setUTCHours")).toBe("undefinedundefined");
     rt.powerLoss();
     clock.advance(60_000);
     rt.boot();
@@ -100,6 +107,23 @@ describe("timers on the virtual clock", () => {
     clock.advance(500);
     expect(rt.evaluate("n")).toBe(5);
     expect(rt.consoleLines.map((l) => l.text)).toContain("Uncaught Error: boom");
+  });
+
+  it("an unhandled promise rejection is printed as on Espruino, a handled one is not", () => {
+    const { rt, clock } = make(`
+      setTimeout(function () { Promise.reject(new Error("rej")); print("after"); }, 10);
+      setTimeout(function () { var p = Promise.reject(new Error("caught")); p.catch(function (e) { print("handled " + e.message); }); }, 20);
+      setTimeout(function () { new Promise(function (res) { res(1); }).then(function () { throw new Error("in then"); }); }, 30);
+    `);
+    rt.boot();
+    clock.advance(100);
+    expect(rt.consoleLines.map((l) => l.text)).toEqual([
+      "after",
+      "Uncaught Error: Unhandled promise rejection: Error: rej",
+      "handled caught",
+      "Uncaught Error: Unhandled promise rejection: Error: in then",
+    ]);
+    expect(rt.evaluate("new Promise(function (r) { r(1); }) instanceof Promise")).toBe(true);
   });
 
   it("promise continuations run right after the event that resolved them", () => {

@@ -140,6 +140,7 @@ export class EspruinoRuntime {
   private rtcValid = false;
   private pendingBoot: unknown;
   private rng = 1;
+  private handledPromises = new WeakSet<object>();
   private invokeSlot?: { fn: unknown; self: unknown; args: unknown[] };
   private readonly invokeScript = new vm.Script("__espruinoInvoke()");
 
@@ -284,10 +285,14 @@ export class EspruinoRuntime {
 
     const ctx = vm.createContext({}, { name: `espruino boot ${this.stats.boots}`, microtaskMode: "afterEvaluate" });
     const global = vm.runInContext("globalThis", ctx) as Record<string, unknown>;
+    // What the prelude needs from V8 but the firmware must not see (Espruino has no Date.UTC
+    // nor setUTC*): kept aside before stripping.
+    const D = global.Date as unknown as { UTC: unknown; prototype: Record<string, unknown> };
+    const saved = { UTC: D.UTC, setUTC: Object.fromEntries(["Date", "FullYear", "Hours", "Minutes", "Month", "Seconds", "Milliseconds"].map((k) => [k, D.prototype[`setUTC${k}`]])) };
     stripToEspruino(global);
     Object.defineProperty(global, "__espruinoInvoke", { value: () => this.runSlot(), enumerable: false });
-    const prelude = vm.runInContext(PRELUDE, ctx, { filename: "espruino-prelude.js" }) as (host: object, g: object) => Dispatch;
-    this.dispatch = prelude(this.hostBridge(gen), global);
+    const prelude = vm.runInContext(PRELUDE, ctx, { filename: "espruino-prelude.js" }) as (host: object, g: object, saved: object) => Dispatch;
+    this.dispatch = prelude(this.hostBridge(gen), global, saved);
     this.ctx = ctx;
     this.global = global;
     this.memory.excludeAll([global]);
@@ -369,10 +374,10 @@ export class EspruinoRuntime {
     return (s.fn as (...a: unknown[]) => unknown).apply(s.self, s.args);
   }
 
-  private uncaught(e: unknown): void {
+  private uncaught(e: unknown, prefix = ""): void {
     this.stats.uncaught++;
     const err = e as { toString?: () => string; stack?: string } | undefined;
-    const text = err && typeof err === "object" && typeof err.toString === "function" ? err.toString() : JSON.stringify(e);
+    const text = prefix + (typeof e === "string" ? e : err && typeof err === "object" && typeof err.toString === "function" ? err.toString() : JSON.stringify(e));
     this.uncaughtErrors.push({ t: this.clock.now(), boot: this.stats.boots, text: String(text) });
     // process.on('uncaughtException') handlers get it first, as in jsinteractive.c
     let handled = false;
@@ -456,6 +461,9 @@ export class EspruinoRuntime {
     const flash = this.flash;
     return {
       random: () => this.random(),
+      promiseHandled: (p: object) => void this.handledPromises.add(p),
+      promiseIsHandled: (p: object) => this.handledPromises.has(p),
+      unhandledRejection: (text: string) => ok() && this.uncaught(`Unhandled promise rejection: ${text}`, "Error: "),
       print: (text: string) => ok() && this.print(text),
       warn: (text: string) => {
         this.warnings.push(text);
