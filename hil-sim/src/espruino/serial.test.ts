@@ -4,6 +4,7 @@ import { Rs485Bus } from "../bus/rs485-bus";
 import { FineClock } from "../bus/fine-clock";
 import { EspruinoRuntime } from "./runtime";
 import { LoopbackPort, transceiverPort } from "./uart";
+import { GpsEmitter } from "../gps/gps-emitter";
 
 const rts: EspruinoRuntime[] = [];
 afterEach(() => {
@@ -127,5 +128,38 @@ describe("Serial2 on the byte-level RS485 bus with the DE pin", () => {
     expect(rt.pinOutput(4)).toBe(1);
     rt.powerLoss();
     expect(master.de).toBe(false);
+  });
+});
+
+describe("Serial3 on the GPS receiver's line", () => {
+  it("receives RMC/GGA sentences in chunks and can assemble whole lines", () => {
+    const clock = new VirtualClock({ start: Date.UTC(2026, 7, 15, 6, 0, 0, 300) });
+    const gps = new GpsEmitter(clock, { position: () => ({ lat: 41.8, lon: 120.75, speedKnots: 0, course: 0 }) });
+    const port = transceiverPort(gps.line.attach("node", { chunkMs: 10 }), gps.line.config);
+    const rt = new EspruinoRuntime({
+      clock: gps.line.clock,
+      uarts: { Serial3: port },
+      bundle: `
+        var buf = "", lines = [], chunks = 0;
+        Serial3.setup(9600, { rx: D16, tx: D17 });
+        Serial3.on("data", function (d) {
+          chunks++;
+          buf += d;
+          var i;
+          while ((i = buf.indexOf("\\n")) >= 0) { lines.push(buf.substr(0, i).trim()); buf = buf.substr(i + 1); }
+        });
+      `,
+    });
+    rts.push(rt);
+    gps.start();
+    rt.boot();
+    clock.advance(3_000);
+    const lines = rt.evaluate("lines") as string[];
+    expect(lines.length).toBe(6);
+    expect(lines[0]).toMatch(/^\$G[NP]RMC,060001\.00,A,4148\.0+,N,12045\.0+,E,/);
+    expect(lines[1]).toMatch(/^\$G[NP]GGA,060001/);
+    // ~70-char sentences at 9600 baud arrive in several 10 ms chunks, as from Espruino's UART task
+    expect(rt.evaluate("chunks") as number).toBeGreaterThan(12);
+    gps.stop();
   });
 });
