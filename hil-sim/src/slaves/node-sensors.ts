@@ -5,6 +5,7 @@ import { GpsEmitter, positionFromModel } from "../gps/gps-emitter";
 import type { FarmPhysics } from "../physics/farm";
 import type { Seed } from "../rng";
 import type { NodeEvent, NodeSpec, ScenarioEvent } from "../scenario/types";
+import { COMMISSIONED } from "./device-defaults";
 import { FaultInjector } from "./faults";
 import { loadMapJson } from "./maps";
 import { quantitySource } from "./quantity-source";
@@ -49,6 +50,7 @@ export class NodeSensors {
         clock: this.bus.clock,
         seed: `${seed}/${node.id}/${d.id}`,
         noise: d.noise,
+        constants: COMMISSIONED[d.map],
       });
       this.devices.set(d.id, dev);
       const port = new RtuSlave(this.bus, dev, {

@@ -137,3 +137,21 @@ describe("SimSlave from a register map, over the byte-level bus", () => {
     expect(() => new SimSlave(0, ultrasonic, () => 0, { clock })).toThrow(/unit 0/);
   });
 });
+
+describe("SimSlave configuration points", () => {
+  it("reads constants for points the physics does not model, and what a master wrote over them", () => {
+    const clock = new VirtualClock();
+    const map = {
+      id: "cfg",
+      name: "cfg",
+      points: [
+        { name: "decimals", table: "holding", address: 0, type: "u16", writable: true },
+        { name: "level", table: "holding", address: 1, type: "u16", scale: 0.001 },
+      ],
+    };
+    const s = new SimSlave(1, map, (p) => (p.name === "level" ? 1.234 : undefined), { clock, constants: { decimals: 3 } });
+    expect(s.read("holding", 0, 2)).toEqual([3, 1234]);
+    s.write("holding", 0, [2]);
+    expect(s.read("holding", 0, 2)).toEqual([2, 1234]);
+  });
+});

@@ -17,6 +17,12 @@ export interface SimSlaveOptions {
   noise?: number | Record<string, number>;
   /** Called after a master wrote a point (a tare coil, a setpoint), with its engineering value. */
   onWrite?: (point: PointDef, value: number) => void;
+  /**
+   * Engineering values of points the physics does not model: the device's configuration as
+   * commissioned (a level transmitter's decimal places). Used when the source gives undefined
+   * and no master has written the point.
+   */
+  constants?: Record<string, number>;
 }
 
 /** What can go wrong with one measurement point, set by a scenario or a test. */
@@ -163,7 +169,7 @@ export class SimSlave implements SlaveDevice {
     const src = this.source(p);
     if (src === null) return null;
     let v: number;
-    if (src === undefined) v = this.writtenValue(p);
+    if (src === undefined) v = this.writtenValue(p) ?? this.opts.constants?.[p.name] ?? 0;
     else v = typeof src === "boolean" ? (src ? 1 : 0) : src;
     if (p.type !== "bool") {
       const now = this.opts.clock.now();
@@ -174,11 +180,12 @@ export class SimSlave implements SlaveDevice {
     return v;
   }
 
-  private writtenValue(p: PointDef): number {
+  private writtenValue(p: PointDef): number | undefined {
     const w = this.written[p.table];
+    if (!w.has(p.address)) return undefined;
     const regs: number[] = [];
     for (let k = 0; k < (p.table === "coil" || p.table === "discrete" ? 1 : pointWidth(p.type)); k++) regs.push(w.get(p.address + k) ?? 0);
-    return decodePoint({ ...p, sentinel: undefined, range: undefined }, regs).value ?? 0;
+    return decodePoint({ ...p, sentinel: undefined, range: undefined }, regs).value ?? undefined;
   }
 
   private checkSpan(table: Table, address: number, count: number): void {
