@@ -28,3 +28,11 @@ export function capacityAudit(cfg: FacilitiesConfig): AuditResult[] {
     return { store: s.id, ok, rule: "L10", messageId: ok ? "rules.config.capacityOk" : "rules.config.capacityShort", params };
   });
 }
+
+/** One line for logs and the CLI (the panel uses messageId + params). */
+export function describeAudit(a: AuditResult): string {
+  const p = a.params;
+  if (a.messageId === "rules.config.capacityNotAudited") return `store ${a.store}: L10 capacity not audited (herdPigEquivalents is 0)`;
+  const verdict = a.ok ? "ok" : "TOO SMALL";
+  return `store ${a.store}: L10 capacity ${verdict}: design ${p.designM3} m³ (to the freeboard minimum) vs required ${p.requiredM3} m³ = inflow ${p.inflowM3} m³ over ${p.days} d + rain ${p.rainM3} m³`;
+}

@@ -311,3 +311,20 @@ export function instantMs(v: number | string): number {
   if (Number.isNaN(ms)) throw new FacilitiesConfigError([{ path: "built", message: `not a date: ${v}` }]);
   return ms;
 }
+
+export interface FacilitiesCheck {
+  ok: boolean;
+  config: FacilitiesConfig | null;
+  /** Schema errors, each naming the field. */
+  errors: { path: string; message: string }[];
+}
+
+/** Validate without throwing (for `check-config` and the HTTP API). The L10 audit is separate: capacityAudit(config). */
+export function validateFacilities(input: unknown): FacilitiesCheck {
+  try {
+    return { ok: true, config: parseFacilities(input), errors: [] };
+  } catch (e) {
+    if (e instanceof FacilitiesConfigError) return { ok: false, config: null, errors: e.issues };
+    throw e;
+  }
+}

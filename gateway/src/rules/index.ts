@@ -1,10 +1,10 @@
 /** Public API of the rules engine (gateway/src/rules). See docs/rules.md. */
 export { createRulesEngine, type RulesEngine, type EngineState } from "./engine";
 export {
-  facilitiesSchema, parseFacilities, FacilitiesConfigError,
+  facilitiesSchema, parseFacilities, validateFacilities, FacilitiesConfigError, type FacilitiesCheck,
   type FacilitiesConfig, type FacilitiesInput, type StoreConfig, type PileConfig, type TankerConfig, type FieldConfig, type PresetId,
 } from "./config";
-export { capacityAudit, type AuditResult } from "./capacity";
+export { capacityAudit, describeAudit, type AuditResult } from "./capacity";
 export { PRESETS, type Preset } from "./compost/presets";
 export { AlertBook, hyst, type Cond } from "./alerts";
 export type * from "./types";
