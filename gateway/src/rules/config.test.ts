@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { describeAudit, capacityAudit } from "./capacity";
 import { facilitiesSchema, freeboardMin, parseFacilities, rainRatio, validateFacilities } from "./config";
@@ -62,5 +63,15 @@ describe("facilities configuration", () => {
     // 500 × (3 − 0.75) = 1125 m³ < 1000 × 0.012 × 180 = 2160 m³ + 750 m² × 0.1 m = 75 m³.
     expect(a).toMatchObject({ ok: false, params: { designM3: 1125, inflowM3: 2160, rainM3: 75 } });
     expect(describeAudit(a!)).toBe("store pit1: L10 capacity TOO SMALL: design 1125 m³ (to the freeboard minimum) vs required 2235 m³ = inflow 2160 m³ over 180 d + rain 75 m³");
+  });
+
+  it("accepts the example in docs/rules.md", () => {
+    const md = readFileSync(new URL("../../../docs/rules.md", import.meta.url), "utf8");
+    const json = /```json\n([\s\S]*?)```/.exec(md)?.[1];
+    expect(json).toBeDefined();
+    const c = parseFacilities(JSON.parse(json!));
+    expect(c.stores[0]!.thresholds.freeboardMinM).toBe(0.9);
+    expect(c.piles[0]!.preset).toBe("gb7959-mechanical");
+    expect(c.tankers[0]!.fields).toHaveLength(2);
   });
 });
