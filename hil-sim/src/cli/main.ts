@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url";
 import { listScenarios } from "../scenario/load";
 import { RUN_USAGE, runCommand } from "./run";
 
@@ -44,4 +45,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`farm-sim ${cmd}: ${(e as Error).message}\n`);
     return 1;
   }
+}
+
+// Also runnable directly: `npx tsx hil-sim/src/cli/main.ts run <scenario>`.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { parseDuration } from "../clock/duration";
+import { formatDuration, parseDuration } from "../clock/duration";
 import { VirtualClock, type ClockMode, type ClockStats } from "../clock/virtual-clock";
 import { FarmPhysics } from "../physics/farm";
 import type { DischargeRecord } from "../physics/tanker";
@@ -156,7 +156,7 @@ export class Simulation {
       this.clock.setTimeout(() => this.fire(ev), at - this.clock.now());
       if (ev.type === "powerLoss" && ev.duration)
         this.clock.setTimeout(
-          () => this.fire({ at: ev.at, type: "powerRestore", node: ev.node }),
+          () => this.fire({ at: formatDuration(at + parseDuration(ev.duration!) - this.start), type: "powerRestore", node: ev.node }),
           at + parseDuration(ev.duration) - this.clock.now(),
         );
     }
