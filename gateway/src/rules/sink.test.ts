@@ -48,7 +48,7 @@ describe("engine behind the store's RulesSink seam", () => {
     expect(rb.transitions.length).toBeGreaterThan(0);
     // While the unexplained drop of day 1 is open, an operator acknowledges it.
     const c = createEngineSink(config);
-    const until = readings.findIndex((x) => x.t > (ra.transitions.find((t) => t.rule === "L6")!.t + 60_000));
+    const until = readings.findIndex((x) => x.t > (ra.transitions.find((t) => t.rule === "L6")!.t + 20 * 60_000)); // past the 10-min reorder window
     c.process({ readings: readings.slice(0, until), events: [] });
     const open = c.state().alerts.find((x) => x.rule === "L6")!;
     expect(c.acknowledge(open.key, "checked", "li", open.raisedAt + 1)).toMatchObject({ to: "acknowledged", by: "li", note: "checked", rule: "L6" });
