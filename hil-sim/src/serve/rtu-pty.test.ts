@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SerialPort } from "serialport";
-import { decodeResponse, encodeReadRequest, FrameAssembler } from "@manure-edge/protocol";
+import { decodeResponse, encodeReadRequest, checkCrc, FrameAssembler, putCrc } from "@manure-edge/protocol";
 import { systemClock } from "../clock/system";
 import { RegisterBank } from "../slaves/register-space";
 import { unitsOf } from "../slaves/respond";
@@ -60,5 +60,27 @@ describe("RtuPtyServer", () => {
     const req = encodeReadRequest(4, 3, 1, 5);
     const r = decodeResponse(req, await ask(req));
     expect(!r.ok && r.name).toBe("ILLEGAL DATA ADDRESS");
+  });
+});
+
+describe("RtuPtyServer and function codes it does not implement", () => {
+  it("answers ILLEGAL FUNCTION to FC 17 (report server id) once the line falls silent", async () => {
+    const req = putCrc(Uint8Array.from([4, 17, 0, 0]));
+    // The assembler cannot frame a reply to a function it does not know: collect raw bytes.
+    const raw: number[] = [];
+    const got = new Promise<void>((resolve) => {
+      const on = (d: Buffer) => {
+        raw.push(...d);
+        if (raw.length >= 5) {
+          master.off("data", on);
+          resolve();
+        }
+      };
+      master.on("data", on);
+    });
+    master.write(Buffer.from(req));
+    await got;
+    expect(raw.slice(0, 3)).toEqual([4, 0x91, 1]);
+    expect(checkCrc(Uint8Array.from(raw), 5)).toBe(true);
   });
 });

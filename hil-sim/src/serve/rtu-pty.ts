@@ -33,7 +33,9 @@ export interface RtuPtyStats {
  * before parsing (servers/serverserial.js, 8.0.25), so a corrupted request would be answered;
  * a simulated slave must ignore it (Serial Line V1.02 §2.4.1). A pty carries no character
  * timing, so t3.5 cannot be measured here: requests are framed by their length
- * (protocol's requestFrameLength), and a partial frame left for staleMs is dropped.
+ * (protocol's requestFrameLength); a partial frame left for staleMs is dropped, except one
+ * with a function code of unknown length, which the silence ends (then answered 01 if its
+ * CRC is good).
  */
 export class RtuPtyServer {
   readonly stats: RtuPtyStats = { requests: 0, replies: 0, exceptions: 0, badFrames: 0, notForUs: 0, droppedBytes: 0 };
@@ -74,8 +76,12 @@ export class RtuPtyServer {
     if (this.buf.length > 0) {
       this.staleTimer = this.opts.clock.setTimeout(() => {
         this.staleTimer = undefined;
-        this.stats.droppedBytes += this.buf.length;
+        const rest = Uint8Array.from(this.buf);
         this.buf = [];
+        // A function code whose length is unknown (FC 17, 43...): the silence ends the frame,
+        // as t3.5 would on a wire; with a good CRC it gets ILLEGAL FUNCTION (§7, code 01).
+        if (rest.length >= 4 && requestFrameLength(rest) === 0) this.onFrame(rest);
+        else this.stats.droppedBytes += rest.length;
       }, this.opts.staleMs ?? 50);
     }
   }
@@ -85,8 +91,8 @@ export class RtuPtyServer {
       const view = Uint8Array.from(this.buf);
       const n = requestFrameLength(view);
       if (n < 0) return; // need more bytes
-      if (n === 0 || n > MAX_RTU_FRAME) {
-        // Unknown function: its length cannot be known; drop a byte and resynchronise.
+      if (n === 0) return; // unknown function: wait for the silence (stale timer)
+      if (n > MAX_RTU_FRAME) {
         this.buf.shift();
         this.stats.droppedBytes++;
         continue;
