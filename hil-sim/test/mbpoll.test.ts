@@ -77,14 +77,14 @@ afterAll(async () => {
 
 describe("mbpoll (Debian) polls the simulated sensors over Modbus TCP", () => {
   it("reads the level sensor's distance (register 1 = PDU address 0) as the physics says", async () => {
-    const r = await mbpoll(["-m", "tcp", "-p", String(port), "-a", "1", "-r", "1", "-c", "1", "-t", "4", "-1", "127.0.0.1"]);
+    const r = await mbpoll(["-m", "tcp", "-p", String(port), "-a", "1", "-r", "1", "-c", "1", "-t", "4", "-1", "-o", "5", "127.0.0.1"]);
     expect(r.code, r.out).toBe(0);
     const v = parseValues(r.out);
     expect(v.get(1)! * 0.001).toBeCloseTo(truth.distance, 9);
   });
 
   it("reads the 8 PT100 channels (signed tenths of a degree)", async () => {
-    const r = await mbpoll(["-m", "tcp", "-p", String(port), "-a", "2", "-r", "1", "-c", "8", "-t", "4", "-1", "127.0.0.1"]);
+    const r = await mbpoll(["-m", "tcp", "-p", String(port), "-a", "2", "-r", "1", "-c", "8", "-t", "4", "-1", "-o", "5", "127.0.0.1"]);
     expect(r.code, r.out).toBe(0);
     const v = parseValues(r.out);
     for (let ch = 1; ch <= 8; ch++) {
@@ -95,7 +95,7 @@ describe("mbpoll (Debian) polls the simulated sensors over Modbus TCP", () => {
   });
 
   it("reads the load cell's 32-bit word-swapped weight with -t 4:int (mbpoll's default word order is CDAB)", async () => {
-    const r = await mbpoll(["-m", "tcp", "-p", String(port), "-a", "3", "-r", "1", "-c", "1", "-t", "4:int", "-1", "127.0.0.1"]);
+    const r = await mbpoll(["-m", "tcp", "-p", String(port), "-a", "3", "-r", "1", "-c", "1", "-t", "4:int", "-1", "-o", "5", "127.0.0.1"]);
     expect(r.code, r.out).toBe(0);
     expect(parseValues(r.out).get(1)).toBe(truth.weight);
   });
