@@ -19,7 +19,7 @@ describe("farm-sim serve", () => {
           try {
             const port = String(endpoints.tcp!.port);
             const read = async () => {
-              const out = await mbpoll(["-m", "tcp", "-p", port, "-a", "1", "-r", "1", "-c", "1", "-t", "4", "-1", "127.0.0.1"]);
+              const out = await mbpoll(["-m", "tcp", "-p", port, "-a", "1", "-r", "1", "-c", "1", "-t", "4", "-1", "-o", "5", "127.0.0.1"]);
               const m = /\[1\]:\s+(\d+)/.exec(out);
               if (!m) throw new Error(out);
               return { mm: Number(m[1]), truth: sim.farm.quantity("pit-1", "distance"), t: sim.clock.now() };
