@@ -18,6 +18,69 @@ export interface RegexFinding {
   reason: string;
 }
 
+/** Something valid ES5 that fails on Espruino, found in the bundle's source. */
+export interface LintFinding {
+  line: number;
+  column: number;
+  reason: string;
+}
+
+/**
+ * Built-ins whose methods Espruino resolves only on instances: on the real interpreter (Linux
+ * build 2v29) `typeof Array.prototype.slice`, `Function.prototype.apply`,
+ * `String.prototype.indexOf`... are all "undefined", so `Array.prototype.slice.call(x)` throws
+ * while `[].slice.call(x)` works. (Object.prototype and Error.prototype are real objects.)
+ */
+const INSTANCE_ONLY = new Set([
+  "Array", "String", "Number", "Boolean", "Function", "Date", "Promise", "RegExp", "ArrayBuffer", "DataView",
+  "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array",
+]);
+
+type AstNode = { type: string; start: number; loc?: { start: { line: number; column: number } }; [k: string]: unknown };
+
+function isNode(v: unknown): v is AstNode {
+  return typeof v === "object" && v !== null && typeof (v as AstNode).type === "string";
+}
+
+/** Reads of <Builtin>.prototype.<method> (not assignments to it). */
+export function lintEspruino(ast: AstNode): LintFinding[] {
+  const out: LintFinding[] = [];
+  const writes = new Set<AstNode>();
+  const visit = (n: AstNode): void => {
+    if (n.type === "AssignmentExpression" && isNode(n.left)) writes.add(n.left);
+    if (n.type === "MemberExpression" && !n.computed && !writes.has(n)) {
+      const obj = n.object as AstNode;
+      const prop = n.property as AstNode & { name?: string };
+      if (obj.type === "MemberExpression" && !obj.computed && (obj.property as { name?: string }).name === "prototype") {
+        const base = obj.object as AstNode & { name?: string };
+        if (base.type === "Identifier" && INSTANCE_ONLY.has(base.name!) && prop.name !== "constructor") {
+          out.push({
+            line: n.loc?.start.line ?? 0,
+            column: n.loc?.start.column ?? 0,
+            reason: `${base.name}.prototype.${prop.name} is undefined on Espruino (built-in methods exist only on instances): use ${instanceOf(base.name!)}.${prop.name}`,
+          });
+        }
+      }
+    }
+    for (const v of Object.values(n)) {
+      if (Array.isArray(v)) {
+        for (const x of v) if (isNode(x)) visit(x);
+      }
+      else if (isNode(v)) visit(v);
+    }
+  };
+  visit(ast);
+  return out;
+}
+
+function instanceOf(name: string): string {
+  if (name === "Array") return "[]";
+  if (name === "String") return '""';
+  if (name === "Number") return "(0)";
+  if (name === "Function") return "(function () {})";
+  return `new ${name}()`;
+}
+
 /**
  * Features Espruino's own regular expression engine (src/jswrap_regexp.c: a small
  * backtracking matcher handling ^ $ ( ) | [] . * + and escapes) does not implement. Such a
@@ -39,10 +102,11 @@ export function unsupportedRegexFeature(pattern: string): string | undefined {
  * is not ES5 (class, arrow, let/const, template, ...), which is what the firmware build must
  * emit (shared/espruino.md: the bundle's own syntax is ES5).
  */
-export function checkBundle(source: string, name = "bundle"): { regexFindings: RegexFinding[] } {
+export function checkBundle(source: string, name = "bundle"): { regexFindings: RegexFinding[]; lintFindings: LintFinding[] } {
   const regexFindings: RegexFinding[] = [];
+  let ast: AstNode;
   try {
-    acorn.parse(source, {
+    ast = acorn.parse(source, {
       ecmaVersion: 5,
       sourceType: "script",
       locations: true,
@@ -53,7 +117,7 @@ export function checkBundle(source: string, name = "bundle"): { regexFindings: R
           if (reason) regexFindings.push({ pattern: value.pattern, line: tok.loc?.start.line ?? 0, reason });
         }
       },
-    });
+    }) as unknown as AstNode;
   } catch (e) {
     const err = e as SyntaxError & { loc?: { line: number; column: number } };
     const line = err.loc?.line;
@@ -66,5 +130,5 @@ export function checkBundle(source: string, name = "bundle"): { regexFindings: R
       column,
     );
   }
-  return { regexFindings };
+  return { regexFindings, lintFindings: lintEspruino(ast) };
 }

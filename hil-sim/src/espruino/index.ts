@@ -1,5 +1,5 @@
 export { EspruinoRuntime, crc32, type EspruinoRuntimeOptions, type ConsoleLine, type ResetReason, type RuntimeStats, type SerialName } from "./runtime";
-export { BundleRejectedError, checkBundle, unsupportedRegexFeature, type RegexFinding } from "./es5";
+export { BundleRejectedError, checkBundle, lintEspruino, unsupportedRegexFeature, type RegexFinding, type LintFinding } from "./es5";
 export { FlashStorage, FlashError, ESP32_STORAGE_BYTES, type FlashStats, type FlashWear, type FlashOptions } from "./flash";
 export { LoopbackPort, transceiverPort, type UartPort } from "./uart";
 export { WifiAccessPoint, DEFAULT_WIFI_TIMING, type WifiTiming } from "./wifi";

@@ -37,6 +37,13 @@ describe("bundle refusal", () => {
     expect(() => make("var r = /a{2}/;")).toThrow(/numeric quantifier/);
     expect(() => make("var r = /(?:ab)/;")).toThrow(/lookaround|group/);
   });
+
+  it("refuses reads of Array.prototype.slice & co, undefined on Espruino (methods live on instances only)", () => {
+    expect(() => make("function f() { return Array.prototype.slice.call(arguments, 1); }")).toThrow(/Array.prototype.slice is undefined on Espruino.*use \[\]\.slice/);
+    expect(() => make("var apply = Function.prototype.apply;")).toThrow(/Function.prototype.apply/);
+    // writing a polyfill, Object.prototype and instance access are fine
+    expect(() => make("Array.prototype.last = function () { return this[this.length - 1]; }; var h = Object.prototype.hasOwnProperty; var s = [].slice.call([1, 2], 1);")).not.toThrow();
+  });
 });
 
 describe("missing built-ins are really missing", () => {
@@ -164,7 +171,7 @@ describe("E, watchdog, reboot, init", () => {
     rt.boot();
     expect(rt.evaluate('E.CRC32("123456789")')).toBe(0xcbf43926);
     expect(rt.evaluate("E.toString([72, 105], 33)")).toBe("Hi!");
-    expect(rt.evaluate("Array.prototype.slice.call(E.toUint8Array('AB', [1, 2]))")).toEqual([65, 66, 1, 2]);
+    expect(rt.evaluate("[].slice.call(E.toUint8Array('AB', [1, 2]))")).toEqual([65, 66, 1, 2]);
     expect(rt.evaluate("atob(btoa('\\xff\\x00a'))")).toBe("\xff\x00a");
     expect(rt.evaluate("E.getTemperature()")).toBe(113);
   });

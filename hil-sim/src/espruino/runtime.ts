@@ -3,7 +3,7 @@ import vm from "node:vm";
 import type { Clock } from "@manure-edge/protocol";
 import { FineClock } from "../bus/fine-clock";
 import { stripToEspruino } from "./builtins";
-import { BundleRejectedError, checkBundle, type RegexFinding } from "./es5";
+import { BundleRejectedError, checkBundle, type LintFinding, type RegexFinding } from "./es5";
 import { FlashStorage, binToBytes, bytesToBin } from "./flash";
 import { MemoryEstimator, type MemoryOptions } from "./memory";
 import { NodeNet, VirtualNetwork, type IoTracker } from "./net";
@@ -49,8 +49,12 @@ export interface EspruinoRuntimeOptions {
   bootDelayMs?: number;
   /** Does the RTC keep time over a reboot or watchdog reset (not over power loss)? Default true. */
   rtcSurvivesReset?: boolean;
-  /** Regex literals Espruino cannot run: refuse the bundle (default) or only record them. */
-  regex?: "refuse" | "warn";
+  /**
+   * Valid ES5 that Espruino cannot run (regex features its engine lacks, reads of
+   * Array.prototype.slice and the like): refuse the bundle (default) or only record it in
+   * regexFindings/lintFindings.
+   */
+  lint?: "refuse" | "warn";
   /** Also receives every console line as it is printed. */
   onConsole?: (line: ConsoleLine) => void;
 }
@@ -117,6 +121,7 @@ export class EspruinoRuntime {
     ignoredHostCalls: 0,
   };
   regexFindings: RegexFinding[] = [];
+  lintFindings: LintFinding[] = [];
   lastResetReason: ResetReason = "power-on";
 
   private readonly clock: FineClock;
@@ -165,11 +170,14 @@ export class EspruinoRuntime {
    * Espruino lacks), then store it as ".bootcde" as the espruino CLI's save-to-flash does.
    */
   install(bundle: string): void {
-    const { regexFindings } = checkBundle(bundle);
+    const { regexFindings, lintFindings } = checkBundle(bundle);
     this.regexFindings = regexFindings;
-    if (regexFindings.length && (this.opts.regex ?? "refuse") === "refuse") {
+    this.lintFindings = lintFindings;
+    if ((this.opts.lint ?? "refuse") === "refuse") {
       const f = regexFindings[0];
-      throw new BundleRejectedError(`bundle uses a regular expression Espruino cannot run (${f.reason}): /${f.pattern}/ at line ${f.line}`, f.line);
+      if (f) throw new BundleRejectedError(`bundle uses a regular expression Espruino cannot run (${f.reason}): /${f.pattern}/ at line ${f.line}`, f.line);
+      const l = lintFindings[0];
+      if (l) throw new BundleRejectedError(`bundle line ${l.line}:${l.column}: ${l.reason}`, l.line, l.column);
     }
     const current = this.flash.read(".bootcde");
     if (!current || bytesToBin(current) !== bundle) this.flash.write(".bootcde", binToBytes(bundle));
