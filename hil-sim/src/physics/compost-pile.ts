@@ -38,8 +38,8 @@ type Q = keyof typeof QUANTITIES;
 
 /** Per-kind constants: heat loss of the core (1/h), passive re-aeration (1/h), envelope share. */
 const KIND = {
-  windrow: { lossPerH: 0.06, aerationPerH: 0.02, envelopeShare: 0.8, baseShare: 0.88 },
-  trough: { lossPerH: 0.045, aerationPerH: 0.03, envelopeShare: 0.85, baseShare: 0.9 },
+  windrow: { lossPerH: 0.06, aerationPerH: 0.02, envelopeShare: 0.85, baseShare: 0.88 },
+  trough: { lossPerH: 0.045, aerationPerH: 0.03, envelopeShare: 0.88, baseShare: 0.9 },
 };
 
 /**
@@ -156,11 +156,14 @@ export class CompostPile implements PhysicsModel {
     // Evaporative drying while hot: about 0.35 % points a day at full activity.
     s.moisture = Math.max(0, s.moisture - h * 0.015 * a);
     // Probes away from the core follow it with a lag of a few hours.
-    const envTarget = amb + this.k.envelopeShare * (s.core - amb);
+    // Cold air and wind take more from the outer layer (convection, a frozen crust): below
+    // 15 °C the envelope keeps 1 % less of the core's excess per degree.
+    const share = this.k.envelopeShare - 0.01 * Math.max(0, 15 - amb);
+    const envTarget = amb + Math.max(0.3, share) * (s.core - amb);
     const ground = this.weather.seasonalMean(_t);
     const baseTarget = ground + this.k.baseShare * (s.core - ground);
-    s.envelope += (envTarget - s.envelope) * (1 - Math.exp(-h / 4));
-    s.base += (baseTarget - s.base) * (1 - Math.exp(-h / 6));
+    s.envelope += (envTarget - s.envelope) * (1 - Math.exp(-h / 3));
+    s.base += (baseTarget - s.base) * (1 - Math.exp(-h / 3));
     s.coolest = Math.min(s.core, s.envelope, s.base);
     s.hoursAbove70 = s.core > 70 ? s.hoursAbove70 + h : 0;
   }
