@@ -155,3 +155,29 @@ describe("FineClock on the whole-millisecond VirtualClock", () => {
     expect(bus.clock.now()).toBe(clock.now());
   });
 });
+
+describe("random bit errors on the line", () => {
+  it("flip about bitErrorRate × bits of the characters, deterministically; parity flags them, 8N1 does not", () => {
+    for (const parity of ["none", "even"] as const) {
+      const run = () => {
+        const clock = new VirtualClock({ start: 0 });
+        const bus = new Rs485Bus(clock, { baud: 9600, parity, bitErrorRate: 0.001, seed: 2 });
+        const got: number[] = [];
+        const rx = bus.attach("rx", { onByte: (b) => got.push(b) });
+        const tx = bus.attach("tx");
+        tx.setDE(true);
+        tx.write(new Uint8Array(20_000).fill(0x55));
+        clock.advance(60_000);
+        return { got, bus, rx };
+      };
+      const { got, bus, rx } = run();
+      const wrong = got.filter((b) => b !== 0x55).length;
+      expect(wrong).toBe(bus.stats.bitErrors);
+      const expected = 20_000 * (1 - Math.pow(0.999, bus.bitsPerChar));
+      expect(wrong).toBeGreaterThan(expected * 0.7);
+      expect(wrong).toBeLessThan(expected * 1.3);
+      expect(rx.stats.rxSuspect).toBe(parity === "none" ? 0 : wrong);
+      expect(run().got).toEqual(got);
+    }
+  });
+});

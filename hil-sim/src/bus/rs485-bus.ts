@@ -35,11 +35,18 @@ export interface BusStats {
   collidedChars: number;
   /** Characters cut short because their sender dropped DE mid-character. */
   cutChars: number;
+  /** Characters hit by a random bit error (bitErrorRate). */
+  bitErrors: number;
 }
 
 export interface Rs485BusOptions extends LineConfig {
-  /** Seed for the garbage a collision produces (deterministic runs). Default 1. */
+  /** Seed for the garbage a collision produces and for bit errors (deterministic runs). Default 1. */
   seed?: number | string;
+  /**
+   * Probability that any one bit on the wire is received wrong (EMI on a long unshielded
+   * cable). Default 0. A hit flips one data bit of the character for every receiver.
+   */
+  bitErrorRate?: number;
 }
 
 /**
@@ -62,7 +69,9 @@ export class Rs485Bus {
   readonly charMs: number;
   /** Time of one bit, ms. */
   readonly bitMs: number;
-  readonly stats: BusStats = { chars: 0, collidedChars: 0, cutChars: 0 };
+  readonly stats: BusStats = { chars: 0, collidedChars: 0, cutChars: 0, bitErrors: 0 };
+  /** See Rs485BusOptions.bitErrorRate; may be changed during a run. */
+  bitErrorRate: number;
   private readonly transceivers: Transceiver[] = [];
   private readonly active: WireChar[] = [];
   private readonly observers: ((ev: CharEvent) => void)[] = [];
@@ -81,6 +90,8 @@ export class Rs485Bus {
     this.charMs = charMs(this.config);
     this.bitMs = this.charMs / bitsPerChar(this.config);
     this.rng = new Rng(opts.seed ?? 1);
+    this.bitErrorRate = opts.bitErrorRate ?? 0;
+    if (!(this.bitErrorRate >= 0 && this.bitErrorRate < 1)) throw new Error(`bus: bitErrorRate must be in [0, 1), got ${opts.bitErrorRate}`);
   }
 
   get bitsPerChar(): number {
@@ -150,14 +161,22 @@ export class Rs485Bus {
   endChar(wc: WireChar): void {
     const i = this.active.indexOf(wc);
     if (i >= 0) this.active.splice(i, 1);
-    const received = this.receivedByte(wc);
+    let received = this.receivedByte(wc);
+    let hit = false; // the receiving UART flags the character
+    if (this.bitErrorRate > 0 && received !== undefined && this.rng.next() < 1 - Math.pow(1 - this.bitErrorRate, this.bitsPerChar)) {
+      received ^= 1 << Math.floor(this.rng.next() * this.config.dataBits);
+      this.stats.bitErrors++;
+      // Only a parity bit lets the UART notice (a framing/parity error); with 8N1 the byte
+      // looks fine and only the frame's CRC can catch it.
+      hit = this.config.parity !== "none";
+    }
     for (const t of this.transceivers) {
       if (t === wc.sender) continue;
       if (t.de) {
         t.lostWhileDriving();
         continue;
       }
-      if (received !== undefined) t.receive(received, wc.collided || wc.cutAt !== undefined);
+      if (received !== undefined) t.receive(received, wc.collided || wc.cutAt !== undefined || hit);
     }
     const ev: CharEvent = {
       sender: wc.sender.name,
