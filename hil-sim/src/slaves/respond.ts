@@ -36,6 +36,8 @@ export function respond(devices: (unit: number) => SlaveDevice[], frame: Uint8Ar
     return { outcome: "exception", reply: encodeException(unit, fc, d.code), unit, fc };
   }
   if (unit === 0) {
+    // Only writes may be broadcast (§2.2); a broadcast read is ignored, not executed.
+    if (d.request.fc <= 4) return { outcome: "broadcast", unit, fc };
     for (const t of live) {
       try {
         execute(t, d.request);
