@@ -26,12 +26,12 @@ export function pigEquivalents(herd: HerdConfig): number {
 
 /**
  * Share of a day's wastewater flowing in during each local hour (0..23): barn washing and
- * flushing after the morning and afternoon feeds, nothing late at night. The quiet nights are
+ * flushing after the morning and afternoon feeds, nothing from 21:00 to 06:00. The quiet nights are
  * what the seepage rule (L5, Ham 2002's method) needs. Normalised to sum to 1 where used.
  */
 export const DEFAULT_INFLOW_PATTERN: readonly number[] = [
-  0, 0, 0, 0, 0, 0.02, 0.08, 0.14, 0.12, 0.08, 0.05, 0.04, 0.03, 0.03, 0.04, 0.07, 0.11, 0.09, 0.05, 0.03, 0.02,
-  0.01, 0, 0,
+  0, 0, 0, 0, 0, 0, 0.1, 0.14, 0.12, 0.08, 0.05, 0.04, 0.03, 0.03, 0.04, 0.07, 0.11, 0.09, 0.05, 0.03, 0.02,
+  0, 0, 0,
 ];
 
 /** Wastewater per pig-equivalent and day, litres: the pig's 10 L of the provincial table (S). */

@@ -48,7 +48,7 @@ describe("runScenario", () => {
   });
 
   it("expectations that need the gateway are recorded as deferred, not passed", async () => {
-    const r = await runScenario(loadScenario("leak-3mm-per-day"), { seed: 1 });
+    const r = await runScenario(loadScenario("leak-seepage-warn"), { seed: 1 });
     const l5 = r.expectations.find((e) => "alert" in e.expect);
     expect(l5?.status).toBe("deferred");
   });
