@@ -47,6 +47,13 @@ describe("runScenario", () => {
     expect(r.final["pile-1"].turnings).toBe(1);
   });
 
+  it("a 7-minute step without a trace interval traces every 14 minutes (10 min rounded up to whole steps)", async () => {
+    const s = { ...loadScenario("power-loss"), step: "PT7M", trace: undefined, duration: "P1D", events: [] };
+    const r = await runScenario(s, { seed: 1 });
+    expect(r.trace.rows[1][0] - r.trace.rows[0][0]).toBe(14 * 60_000);
+    expect(r.steps).toBe(Math.floor(1440 / 7));
+  });
+
   it("expectations that need the gateway are recorded as deferred, not passed", async () => {
     const r = await runScenario(loadScenario("leak-seepage-warn"), { seed: 1 });
     const l5 = r.expectations.find((e) => "alert" in e.expect);

@@ -111,7 +111,9 @@ export class Simulation {
     this.start = Date.parse(s.start);
     this.end = this.start + parseDuration(s.duration);
     this.stepMs = parseDuration(s.step ?? "PT1M");
-    this.traceEveryMs = parseDuration(opts.traceEvery ?? s.trace ?? "PT10M");
+    const traceText = opts.traceEvery ?? s.trace;
+    // Default: every 10 minutes, rounded up to a whole number of steps.
+    this.traceEveryMs = traceText !== undefined ? parseDuration(traceText) : Math.ceil(600_000 / this.stepMs) * this.stepMs;
     if (this.traceEveryMs % this.stepMs !== 0) throw new Error("trace interval must be a multiple of the physics step");
     if (opts.clock && opts.clock.now() !== this.start)
       throw new Error(`the clock given stands at ${new Date(opts.clock.now()).toISOString()}, not at the scenario's start ${s.start}`);

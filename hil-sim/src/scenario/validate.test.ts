@@ -40,6 +40,8 @@ describe("validateScenario", () => {
     ["bad duration", (s: J) => (s.duration = "3 days"), "duration", /ISO 8601/],
     ["month duration", (s: J) => (s.duration = "P1M"), "duration", /months/],
     ["start without offset", (s: J) => (s.start = "2026-06-01T00:00:00"), "start", /offset/],
+    ["trace not a multiple of step", (s: J) => ((s.step = "PT7M"), (s.trace = "PT10M")), "trace", /multiple of the physics step/],
+    ["step too long", (s: J) => (s.step = "PT2H"), "step", /between PT1S and PT1H/],
     ["unknown climate", (s: J) => (s.climate = "sahara"), "climate", /unknown climate/],
     ["negative area", (s: J) => (s.farm.stores[0].areaM2 = -1), "farm.stores[0].areaM2", /≥/],
     ["level above lip", (s: J) => (s.farm.stores[0].initialLevelM = 5), "farm.stores[0].initialLevelM", /lipDepthM/],

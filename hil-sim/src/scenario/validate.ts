@@ -90,7 +90,7 @@ export function validateScenario(json: unknown): ScenarioValidation {
   const step = dur(s, "step", "", false);
   if (step !== undefined && (step < 1000 || step > 3_600_000)) err("step", "must be between PT1S and PT1H");
   const trace = dur(s, "trace", "", false);
-  if (trace !== undefined && step !== undefined && trace < step) err("trace", "must not be shorter than step");
+  if (trace !== undefined && trace % (step ?? 60_000) !== 0) err("trace", "must be a whole multiple of the physics step");
 
   const subjects = new Map<string, string>([["weather", "weather"]]);
   const nodes = new Map<string, Set<string>>();
