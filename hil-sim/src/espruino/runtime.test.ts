@@ -46,6 +46,21 @@ describe("bundle refusal", () => {
   });
 });
 
+describe("no hoisting, as on Espruino", () => {
+  it("a function called before its declaration has run fails; after, it works", () => {
+    const { rt } = make(`
+      var early;
+      try { f(); early = "ran"; } catch (e) { early = "failed"; }
+      function f() { return 1; }
+      function g() { try { h(); return "ran"; } catch (e) { return "failed"; } function h() {} }
+      var later = f() === 1 ? "ran" : "no";
+      var inner = g();
+    `);
+    rt.boot();
+    expect(rt.evaluate("[early, later, inner]")).toEqual(["failed", "ran", "failed"]);
+  });
+});
+
 describe("missing built-ins are really missing", () => {
   it("has none of what Espruino lacks, and has what it has", () => {
     const { rt } = make("var x = 1;");

@@ -5,6 +5,7 @@ import { FineClock } from "../bus/fine-clock";
 import { stripToEspruino } from "./builtins";
 import { BundleRejectedError, checkBundle, type LintFinding, type RegexFinding } from "./es5";
 import { FlashStorage, binToBytes, bytesToBin } from "./flash";
+import { unhoistFunctions } from "./hoisting";
 import { MemoryEstimator, type MemoryOptions } from "./memory";
 import { NodeNet, VirtualNetwork, type IoTracker } from "./net";
 import { TimerTable } from "./timers";
@@ -318,7 +319,18 @@ export class EspruinoRuntime {
     const source = bytesToBin(code);
     let script = this.scripts.get(source);
     if (!script) {
-      script = new vm.Script(source, { filename: ".bootcde" });
+      let code = source;
+      try {
+        code = unhoistFunctions(source); // Espruino does not hoist function declarations
+      } catch {
+        // not ES5 (written to flash behind our back): run as is, V8 reports the syntax error
+      }
+      try {
+        script = new vm.Script(code, { filename: ".bootcde" });
+      } catch (e) {
+        this.uncaught(e);
+        return;
+      }
       this.scripts.set(source, script);
     }
     try {
