@@ -217,6 +217,12 @@ export const facilitiesSchema = z
     utcOffsetMin: z.number().int().default(480),
     /** Readings are processed in time order once they are this far behind the newest seen, min. */
     reorderMin: z.number().min(0).default(10),
+    /**
+     * A reading more than this ahead of the newest one seen does not move the farm's data time
+     * until a second sensor confirms the jump (one node with a wrong clock must not make every
+     * other reading "late"), h.
+     */
+    maxJumpH: z.number().positive().default(24),
     alerts: z
       .object({
         /** An alert clears once its condition has been false this long (data time), min. */

@@ -21,5 +21,9 @@ export interface RecordedEvent {
   inferred?: boolean;
 }
 
-/** Protocol quality flags the rules treat as "no usable value" (protocol/src/wire/types.ts Q). */
-export const Q_BAD = 1 | 2 | 4 | 8 | 512;
+/**
+ * Protocol quality flags the rules treat as "no usable value" (protocol/src/wire/types.ts Q):
+ * MODBUS_ERROR, OUT_OF_RANGE, SENSOR_FAULT, HEALTH_SUSPECT. (CLOCK_UNSYNC is about the time, not
+ * the value: such readings are skipped unless the gateway corrected their time.)
+ */
+export const Q_BAD = 1 | 2 | 4 | 512;

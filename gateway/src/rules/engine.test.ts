@@ -118,4 +118,41 @@ describe("engine input handling", () => {
     expect(ack).toMatchObject({ key: "L1|store:p", from: "raised", to: "acknowledged", by: "zhao", note: "tanker booked" });
     expect(() => e.acknowledge("L9|store:p", "x", "zhao", T0)).toThrow(/no open alert/);
   });
+
+  it("counts malformed readings and keeps going", () => {
+    const e = createRulesEngine(cfg);
+    const bad = [null, { sensor: 5, t: T0, v: 1, q: 0 }, { sensor: "p.l", t: Number.NaN, v: 1, q: 0 }, { sensor: "p.l", t: T0, v: "1", q: 0 }, { sensor: "p.l", t: T0, v: 1, q: 0.5 }];
+    e.process({ readings: [...bad, { sensor: "p.l", t: T0, v: 1, q: 0 }] as unknown as RuleReading[], events: [] });
+    e.flush();
+    expect(e.state().counters).toMatchObject({ invalid: 5, processed: 1 });
+  });
+
+  it("uses time-corrected readings (CLOCK_UNSYNC | TIME_CORRECTED) and skips uncorrected ones", () => {
+    const e = createRulesEngine(cfg);
+    e.process({ readings: [{ sensor: "p.l", t: T0, v: 1.25, q: 8 | 256 }, { sensor: "p.l", t: 5_000, v: 1.9, q: 8 }], events: [] });
+    e.flush();
+    expect(e.state().stores[0]!.levelM).toBeCloseTo(1.25 / 1.02, 6);
+    expect(e.state().counters.unsynced).toBe(1);
+  });
+
+  it("one sensor with a clock years ahead does not make the others late; two sensors jumping together do move time", () => {
+    const two = { stores: [cfg.stores[0], { ...cfg.stores[0], id: "q", levelSensor: "q.l" }] };
+    const e = createRulesEngine(two);
+    const min = 60_000;
+    const rs = (s: string, from: number, n: number) => Array.from({ length: n }, (_, i) => ({ sensor: s, t: from + i * min, v: 1, q: 0 }));
+    e.process({ readings: rs("p.l", T0, 30), events: [] });
+    e.process({ readings: rs("q.l", T0 + 3 * 365 * DAY, 5), events: [] }); // wrong clock
+    e.process({ readings: rs("p.l", T0 + 30 * min, 30), events: [] });
+    expect(e.state().counters).toMatchObject({ late: 0, ahead: 5 });
+    expect(e.state().now).toBe(T0 + 49 * min); // 59 min − 10 min reorder window
+    // A whole-farm outage of 3 days ends: both sensors jump together.
+    const after = T0 + 3 * DAY;
+    e.process({ readings: [...rs("p.l", after, 20), ...rs("q.l", after, 20)].sort((a, b) => a.t - b.t), events: [] });
+    expect(e.state().now).toBeGreaterThan(after);
+    expect(e.state().now).toBeLessThan(after + DAY); // the wrong clock stays held aside
+    const snap = e.snapshot() as { maxSeen: number; ahead: Record<string, unknown[]> };
+    expect(snap.maxSeen).toBeLessThan(after + DAY);
+    expect(snap.ahead["q.l"]).toHaveLength(5);
+    expect(e.state().counters.late).toBe(0);
+  });
 });

@@ -13,7 +13,7 @@ import type { StoreState } from "./storage/state";
 import { TankerRules } from "./tanker/tanker";
 import type { TankerState } from "./tanker/state";
 import type { AlertTransition, Annotation, Batch, FarmEvent, LedgerEntry, ProcessResult, RuleReading } from "./types";
-import { DAY, MIN } from "./util/time";
+import { DAY, HOUR, MIN } from "./util/time";
 
 /**
  * The rules engine: pure and deterministic. Readings and events are merged into ONE data-time
@@ -54,7 +54,9 @@ export interface EngineState {
   ambient: Record<string, AmbientSeries>;
   events: Record<string, RecordedEvent[]>;
   planned: Record<string, RecordedEvent[]>;
-  counters: { readings: number; processed: number; late: number; unknownSensor: number; unsynced: number; events: number; unknownFacility: number };
+  /** Readings more than maxJumpH ahead of the farm's data time, per sensor, until a second sensor confirms. */
+  ahead: Record<string, Item[]>;
+  counters: { readings: number; processed: number; late: number; unknownSensor: number; unsynced: number; invalid: number; ahead: number; events: number; unknownFacility: number };
 }
 
 export interface RulesEngine {
@@ -151,11 +153,15 @@ class Engine implements RulesEngine {
   private fresh(): EngineState {
     const st: EngineState = {
       v: 1, maxSeen: null, frontier: null, lastTick: null, pending: [], alerts: AlertBook.empty(), health: {},
-      stores: {}, piles: {}, tankers: {}, ambient: {}, events: {}, planned: {},
-      counters: { readings: 0, processed: 0, late: 0, unknownSensor: 0, unsynced: 0, events: 0, unknownFacility: 0 },
+      stores: {}, piles: {}, tankers: {}, ambient: {}, events: {}, planned: {}, ahead: {},
+      counters: this.freshCounters(),
     };
     this.fillFacilities(st);
     return st;
+  }
+
+  private freshCounters(): EngineState["counters"] {
+    return { readings: 0, processed: 0, late: 0, unknownSensor: 0, unsynced: 0, invalid: 0, ahead: 0, events: 0, unknownFacility: 0 };
   }
 
   private fillFacilities(st: EngineState): void {
@@ -170,6 +176,8 @@ class Engine implements RulesEngine {
       throw new Error("rules snapshot: not a version-1 rules engine snapshot");
     }
     const st = JSON.parse(JSON.stringify(s)) as EngineState;
+    st.ahead ??= {};
+    st.counters = { ...this.freshCounters(), ...st.counters };
     // Facilities added to the configuration since the snapshot start fresh; removed ones are dropped.
     const keep = <T>(rec: Record<string, T>, ids: string[]) => Object.fromEntries(Object.entries(rec).filter(([k]) => ids.includes(k)));
     st.stores = keep(st.stores, this.config.stores.map((x) => x.id));
@@ -198,22 +206,70 @@ class Engine implements RulesEngine {
       }
       push({ t: e.t, o: 0, k: `${e.facility}\u0000${kind}`, e: { ...e, kind } });
     }
+    const jump = this.config.maxJumpH * 3_600_000;
     for (const r of batch.readings ?? []) {
       st.counters.readings++;
+      if (r === null || typeof r !== "object" || typeof r.sensor !== "string" || !Number.isFinite(r.t) || !Number.isInteger(r.q) ||
+        !(r.v === null || typeof r.v === "number")) {
+        st.counters.invalid++;
+        continue;
+      }
       if (!this.roles.has(r.sensor)) {
         st.counters.unknownSensor++;
         continue;
       }
-      if (!Number.isFinite(r.t) || ((r.q & Q.CLOCK_UNSYNC) !== 0 && (r.q & Q.TIME_CORRECTED) === 0)) {
+      if ((r.q & Q.CLOCK_UNSYNC) !== 0 && (r.q & Q.TIME_CORRECTED) === 0) {
         st.counters.unsynced++;
         continue;
       }
-      push({ t: r.t, o: 1, k: r.sensor, r });
+      const it: Item = { t: r.t, o: 1, k: r.sensor, r };
+      if (st.maxSeen !== null && r.t > st.maxSeen + jump) {
+        if (this.jumpAhead(it)) sorted = false;
+        continue;
+      }
+      push(it);
       if (st.maxSeen === null || r.t > st.maxSeen) st.maxSeen = r.t;
     }
     if (!sorted) st.pending.sort(cmp);
     if (st.maxSeen !== null) this.drain(st.maxSeen - this.config.reorderMin * MIN);
     return this.out;
+  }
+
+  /**
+   * A reading far ahead of the farm's data time is held aside; once two sensors agree (an
+   * outage of the whole farm ended) the held readings join the queue and data time moves on.
+   * Returns true when they joined. A single node with a wrong clock keeps at most 1000.
+   */
+  private jumpAhead(it: Item): boolean {
+    const st = this.st;
+    const jump = this.config.maxJumpH * 3_600_000;
+    st.counters.ahead++;
+    const list = (st.ahead[it.k] ??= []);
+    list.push(it);
+    if (list.length > 1000) list.shift();
+    // Two sensors whose held readings start within maxJumpH of each other confirm the jump.
+    const starts = Object.keys(st.ahead)
+      .map((k) => [k, Math.min(...(st.ahead[k] as Item[]).map((x) => x.t))] as [string, number])
+      .sort((a, b) => a[1] - b[1]);
+    let confirmed: number | null = null;
+    for (let i = 1; i < starts.length && confirmed === null; i++) {
+      if ((starts[i] as [string, number])[1] - (starts[i - 1] as [string, number])[1] <= jump) confirmed = (starts[i - 1] as [string, number])[1];
+    }
+    if (confirmed === null) return false;
+    for (const [k] of starts) {
+      const keep: Item[] = [];
+      for (const x of st.ahead[k] as Item[]) {
+        if (x.t > confirmed + jump) {
+          keep.push(x); // still too far ahead (a wrong clock): keep holding
+          continue;
+        }
+        st.pending.push(x);
+        if (st.maxSeen === null || x.t > st.maxSeen) st.maxSeen = x.t;
+      }
+      if (keep.length > 0) st.ahead[k] = keep;
+      else delete st.ahead[k];
+    }
+    return true;
   }
 
   flush(): ProcessResult {
@@ -246,22 +302,30 @@ class Engine implements RulesEngine {
     }
     const minute = Math.floor(r.t / MIN);
     if (st.lastTick === null || minute > st.lastTick) {
+      const prev = st.lastTick === null ? null : st.lastTick * MIN;
       st.lastTick = minute;
-      this.tick(minute * MIN);
+      this.tick(minute * MIN, prev);
     }
     st.frontier = r.t;
     st.counters.processed++;
     this.dispatch(r);
   }
 
-  private tick(now: number): void {
+  private tick(now: number, prev: number | null): void {
     for (const [sensor, p] of this.profiles) {
       const h = this.st.health[sensor];
-      if (h !== undefined) healthOnTick(this.ctx, h, p, this.owner.get(sensor) ?? "", sensor, now);
+      if (h !== undefined && !this.retired(sensor)) healthOnTick(this.ctx, h, p, this.owner.get(sensor) ?? "", sensor, now);
     }
-    for (const tk of this.tankers.values()) tk.onTick(this.ctx, now);
+    const newHour = prev === null || Math.floor(prev / HOUR) !== Math.floor(now / HOUR);
+    if (newHour) for (const tk of this.tankers.values()) tk.onTick(this.ctx, now);
     this.book.tick(now);
-    if (now % DAY === 0) this.pruneEvents(now);
+    if (prev !== null && Math.floor(prev / DAY) !== Math.floor(now / DAY)) this.pruneEvents(now);
+  }
+
+  /** Probes of a released pile are expected to go quiet: no stale alert for them. */
+  private retired(sensor: string): boolean {
+    const roles = this.roles.get(sensor) ?? [];
+    return roles.length > 0 && roles.every((r) => r.role === "probe" && this.st.piles[r.id]?.released === true);
   }
 
   private pruneEvents(now: number): void {

@@ -2,7 +2,7 @@ import type { TankerConfig } from "../config";
 import type { Ctx } from "../context";
 import type { LoadSpan } from "../storage/state";
 import type { LedgerEntry } from "../types";
-import { HOUR, localMidnight } from "../util/time";
+import { localMidnight } from "../util/time";
 import { addApplication, applicationRate } from "./application-rate";
 import { onWeight as dischargeOnWeight } from "./discharge";
 import { capOf, fieldAt, seasonAt } from "./fields";
@@ -78,8 +78,9 @@ export class TankerRules {
     ctx.ledger({ t: d.tEnd, kind, facility: this.cfg.id, site, tonnes: round3(tonnes), lat, lon, data: { tanker: this.cfg.id, ...d } });
   }
 
+  /** Hourly: closes T4 alerts of seasons that ended. */
   onTick(ctx: Ctx, t: number): void {
-    if (t % HOUR === 0 && Object.keys(this.st.totals).length > 0) applicationRate(ctx, this.cfg, this.st.totals, t, this.utcOffsetMin);
+    if (Object.keys(this.st.totals).length > 0) applicationRate(ctx, this.cfg, this.st.totals, t, this.utcOffsetMin);
   }
 
   /** The tanker is being filled (weight changing) at this pit: level drops there are explained for now. */
