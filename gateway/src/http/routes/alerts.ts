@@ -1,0 +1,63 @@
+import { badRequest, conflict, notFound } from "../errors";
+import type { RouteDeps } from "../host";
+import { enumParam, intParam } from "../params";
+import { alertTransitions } from "../queries/alerts";
+import type { Route } from "../router";
+import type { CommittedBatch } from "../../store/types";
+
+function alertId(s: string): number {
+  if (!/^\d{1,12}$/.test(s)) throw badRequest("alert id must be a positive integer");
+  return Number(s);
+}
+
+export function alertRoutes(d: RouteDeps): Route[] {
+  const store = d.host.store;
+  return [
+    {
+      method: "GET",
+      path: "/api/v1/alerts",
+      access: "user",
+      handler: (ctx) => {
+        const state = enumParam(ctx.url, "state", ["open", "all"] as const, "open");
+        const limit = intParam(ctx.url, "limit", 500, 1, 10_000);
+        return { json: { alerts: store.alerts({ open: state === "open", limit }) } };
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/v1/alerts/{id}",
+      access: "user",
+      handler: (ctx) => {
+        const id = alertId(ctx.params.id);
+        const alert = store.alert(id);
+        if (!alert) throw notFound(`no alert ${id}`);
+        return { json: { alert, transitions: alertTransitions(store.db, id) } };
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/v1/alerts/{id}/ack",
+      access: "user",
+      role: "operator",
+      handler: async (ctx) => {
+        const id = alertId(ctx.params.id);
+        const body = await ctx.json();
+        const note = body.note;
+        if (typeof note !== "string" || note.trim().length === 0 || note.length > 2000) throw badRequest("'note' must be a non-empty string of at most 2000 characters");
+        const p = ctx.principal!;
+        const by = p.kind === "session" ? p.user : p.name;
+        const a = store.alert(id);
+        if (!a) throw notFound(`no alert ${id}`);
+        if (a.state !== "raised") throw conflict(`alert ${id} is ${a.state}, only a raised alert can be acknowledged`);
+        const tr = store.acknowledgeAlert(id, note, by);
+        if (!tr) throw conflict(`alert ${id} is no longer raised`);
+        // The store wrote the transition outside the commit queue: announce it like any other
+        // commit so the live feed and the upstream forwarder pick it up.
+        const batch: CommittedBatch = { readings: [], events: [], transitions: [tr], ledger: [], acks: [], messages: 0, duplicates: 0, rejects: 0, statuses: 0, commitMs: 0 };
+        d.host.bus.emit("committed", batch);
+        const transition = alertTransitions(store.db, id).find((x) => x.seq === tr.seq) ?? null;
+        return { json: { alert: store.alert(id), transition } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,65 @@
+import type { StatusMessage } from "@manure-edge/protocol";
+import type { RouteDeps } from "../host";
+import { intParam } from "../params";
+import type { Route } from "../router";
+import type { NodeRow, SequenceGap } from "../../store/queries";
+
+/** A node's health for the panel, from its row, its last status message and its sequence gaps. */
+export function nodeView(n: NodeRow, gaps: SequenceGap[]) {
+  const st = (n.status ?? null) as Partial<StatusMessage> | null;
+  const buf = st?.buf;
+  let ok = 0;
+  let err = 0;
+  const offline: string[] = [];
+  for (const [dev, v] of Object.entries(st?.dev ?? {})) {
+    if (!v || typeof v !== "object") continue;
+    ok += Number(v.ok) || 0;
+    err += Number(v.err) || 0;
+    if (v.off) offline.push(dev);
+  }
+  const own = gaps.filter((g) => g.node === n.id);
+  return {
+    id: n.id,
+    online: n.state === "online",
+    firstSeen: n.firstSeen,
+    lastSeen: n.lastSeen,
+    lastBoot: n.lastBoot,
+    lastSeq: n.lastSeq,
+    fw: n.fw,
+    statusAt: n.statusAt,
+    status: n.status,
+    bufferDepth: buf ? (Number(buf.ram) || 0) + (Number(buf.flash) || 0) : null,
+    bufferDropped: buf ? Number(buf.dropped) || 0 : null,
+    errors: st?.err ?? {},
+    modbus: { ok, err, errorRate: ok + err > 0 ? Math.round((err / (ok + err)) * 10000) / 10000 : null, offline },
+    messages: n.messages,
+    duplicates: n.duplicates,
+    rejects: n.rejects,
+    gaps: own.slice(0, 100).map((g) => ({ boot: g.boot, from: g.from, to: g.to })),
+    missing: own.reduce((a, g) => a + (g.to - g.from + 1), 0),
+  };
+}
+
+export function nodeRoutes(d: RouteDeps): Route[] {
+  const store = d.host.store;
+  return [
+    {
+      method: "GET",
+      path: "/api/v1/nodes",
+      access: "user",
+      handler: () => {
+        const gaps = store.sequenceGaps();
+        return { json: { nodes: store.nodes().map((n) => nodeView(n, gaps)) } };
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/v1/rejects",
+      access: "user",
+      handler: (ctx) => {
+        const limit = intParam(ctx.url, "limit", 100, 1, 1000);
+        return { json: { counts: store.rejectCounts(), recent: store.recentRejects(limit) } };
+      },
+    },
+  ];
+}
