@@ -15,6 +15,8 @@ import { Retention } from "./features/retention";
 import { Upstream } from "./features/upstream";
 import { Poller } from "./features/poller";
 import { registerStoreMetrics } from "./features/store-metrics";
+import { Http } from "./http/server";
+import { rulesStateOf } from "./http/facilities";
 
 export interface Feature {
   start(): Promise<void>;
@@ -51,6 +53,7 @@ export class Gateway {
   upstream: Upstream | null = null;
   pollers: Poller[] = [];
   retention!: Retention;
+  http!: Http;
   private started: Feature[] = [];
   private startedAt = 0;
 
@@ -101,6 +104,8 @@ export class Gateway {
     for (const p of this.pollers) await this.startFeature(p);
     if (this.upstream) await this.startFeature(this.upstream);
     await this.startFeature(this.retention);
+    this.http = new Http(this, { host: c.http.host, port: c.http.port, rulesState: rulesStateOf(this.deps.rules) }, clock, this.log.child({ part: "http" }));
+    await this.startFeature(this.http);
     this.log.info("gateway started", { farm: c.farm, gateway: c.gateway, db: c.store.path });
   }
 
