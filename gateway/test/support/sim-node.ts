@@ -15,6 +15,8 @@ export class SimNode {
   ackErrors = 0;
   private running = false;
   private pumping = false;
+  /** false: only (re)send what is pending, produce nothing new. */
+  producing = true;
 
   constructor(
     readonly node: string,
@@ -62,7 +64,7 @@ export class SimNode {
         if (!this.running) return;
         await client.publishAsync(topic, m.payload, { qos: 1 });
       }
-      while (this.running) {
+      while (this.running && this.producing) {
         if (this.pending.length >= this.maxPending) {
           await new Promise((r) => setTimeout(r, 5));
           continue;
