@@ -22,8 +22,8 @@ import { Session } from "node:inspector";
  * What it cannot see: locals of code that is running (there is none between events) and
  * variables V8 optimised away because no closure uses them (Espruino keeps every variable of
  * a live scope, so the estimate is low there). Closure variables are read through the V8
- * inspector (the [[Scopes]] of each function), which is slow: about 0.3 ms per function,
- * ~230 ms for the whole firmware.
+ * inspector (the [[Scopes]] of each function, two round trips per function, batched in
+ * waves), which is slow: ~60 ms for the whole firmware (bench/espruino-runtime.ts).
  */
 /**
  * Block layout of a build: characters of a name kept in the name block, characters of a string
@@ -118,6 +118,7 @@ export class MemoryEstimator {
     const t0 = performance.now();
     const seen = new Set<unknown>();
     const scopeSeen = new Set<string>();
+    this.pending = [];
     let n = this.baseline + timerCount * 5;
     const costOf = (v: unknown): number => this.cost(v, seen, scopeSeen);
     const atBoot = this.bootKeys.get(global);
@@ -133,13 +134,40 @@ export class MemoryEstimator {
       n += this.nameBlocks(k) + (isInline(v, k) ? 0 : costOf(v));
     }
     for (const r of extraRoots) n += costOf(r);
+    n += this.drainClosures(seen, scopeSeen);
     this.lastWallMs = performance.now() - t0;
     return n;
   }
 
   /** E.getSizeOf: blocks of one value and what it references. */
   sizeOf(v: unknown): number {
-    return this.cost(v, new Set(), new Set());
+    const seen = new Set<unknown>();
+    const scopeSeen = new Set<string>();
+    this.pending = [];
+    return this.cost(v, seen, scopeSeen) + this.drainClosures(seen, scopeSeen);
+  }
+
+  /** Functions whose closure scopes are still to be read (in waves, to batch inspector calls). */
+  private pending: ((...a: unknown[]) => unknown)[] = [];
+
+  private drainClosures(seen: Set<unknown>, scopeSeen: Set<string>): number {
+    let n = 0;
+    while (this.pending.length) {
+      const wave = this.pending.splice(0);
+      for (const scope of this.scopesOfMany(wave)) {
+        const names = Object.getOwnPropertyNames(scope).sort();
+        // the inspector materialises a fresh object per call: identify a scope by its contents
+        const sig = names.map((k) => k + "=" + identity((scope as Obj)[k])).join(",");
+        if (scopeSeen.has(sig)) continue;
+        scopeSeen.add(sig);
+        n += 1;
+        for (const k of names) {
+          const val = (scope as Obj)[k];
+          n += this.nameBlocks(k) + (isInline(val, k) ? 0 : this.cost(val, seen, scopeSeen));
+        }
+      }
+    }
+    return n;
   }
 
   /** Own properties the firmware added to a built-in object (e.g. listeners on Serial2). */
@@ -185,24 +213,7 @@ export class MemoryEstimator {
       n += (v as { length: number }).length + 2;
       const p = (v as { prototype?: object }).prototype;
       if (p && Object.getOwnPropertyNames(p).some((k) => k !== "constructor")) n += 2 + this.cost(p, seen, scopeSeen);
-      if (this.closures) n += this.scopeCost(v as (...a: unknown[]) => unknown, seen, scopeSeen);
-    }
-    return n;
-  }
-
-  private scopeCost(fn: (...a: unknown[]) => unknown, seen: Set<unknown>, scopeSeen: Set<string>): number {
-    let n = 0;
-    for (const scope of this.scopesOf(fn)) {
-      const names = Object.getOwnPropertyNames(scope).sort();
-      // the inspector materialises a fresh object per call: identify a scope by its contents
-      const sig = names.map((k) => k + "=" + identity((scope as Obj)[k])).join(",");
-      if (scopeSeen.has(sig)) continue;
-      scopeSeen.add(sig);
-      n += 1;
-      for (const k of names) {
-        const val = (scope as Obj)[k];
-        n += this.nameBlocks(k) + (isInline(val, k) ? 0 : this.cost(val, seen, scopeSeen));
-      }
+      if (this.closures) this.pending.push(v as (...a: unknown[]) => unknown);
     }
     return n;
   }
@@ -221,7 +232,12 @@ export class MemoryEstimator {
     return result as T;
   }
 
-  private scopesOf(fn: (...a: unknown[]) => unknown): object[] {
+  /**
+   * The closure scopes of many functions with few inspector round trips: one call for all the
+   * functions' object ids, two per function for its [[Scopes]], one to bring every scope
+   * object back into this realm.
+   */
+  private scopesOfMany(fns: ((...a: unknown[]) => unknown)[]): object[] {
     if (!this.session) {
       this.session = new Session();
       this.session.connect();
@@ -229,37 +245,37 @@ export class MemoryEstimator {
       this.sinkId = this.post<{ result: { objectId: string } }>("Runtime.evaluate", { expression: "globalThis.__espruinoMemSink", objectGroup: "espruino-sink" }).result.objectId;
     }
     const out: object[] = [];
+    const group = "espruino-mem";
     try {
-      (globalThis as Obj).__espruinoMemFn = fn;
-      const f = this.post<{ result: { objectId: string } }>("Runtime.evaluate", { expression: "globalThis.__espruinoMemFn", objectGroup: "espruino-mem" });
-      const props = this.post<{ internalProperties?: { name: string; value: { objectId?: string } }[] }>("Runtime.getProperties", {
-        objectId: f.result.objectId,
-        ownProperties: false,
-        objectGroup: "espruino-mem",
-      });
-      const scopes = props.internalProperties?.find((p) => p.name === "[[Scopes]]");
-      if (!scopes?.value.objectId) return out;
-      const list = this.post<{ result: { value?: { objectId?: string; description?: string } }[] }>("Runtime.getProperties", {
-        objectId: scopes.value.objectId,
-        ownProperties: true,
-        objectGroup: "espruino-mem",
-      });
-      for (const e of list.result) {
-        const d = e.value?.description;
-        if (!e.value?.objectId || (d !== "Closure" && d !== "Block" && d !== "Script" && d !== "Catch")) continue;
+      (globalThis as Obj).__espruinoMemFns = fns;
+      const arr = this.post<{ result: { objectId: string } }>("Runtime.evaluate", { expression: "globalThis.__espruinoMemFns", objectGroup: group });
+      const items = this.post<{ result: { name: string; value?: { objectId?: string } }[] }>("Runtime.getProperties", { objectId: arr.result.objectId, ownProperties: true, objectGroup: group });
+      const scopeIds: { objectId: string }[] = [];
+      for (const it of items.result) {
+        if (!/^\d+$/.test(it.name) || !it.value?.objectId) continue;
+        const props = this.post<{ internalProperties?: { name: string; value: { objectId?: string } }[] }>("Runtime.getProperties", { objectId: it.value.objectId, ownProperties: true, objectGroup: group });
+        const scopes = props.internalProperties?.find((p) => p.name === "[[Scopes]]");
+        if (!scopes?.value.objectId) continue;
+        const list = this.post<{ result: { value?: { objectId?: string; description?: string } }[] }>("Runtime.getProperties", { objectId: scopes.value.objectId, ownProperties: true, objectGroup: group });
+        for (const e of list.result) {
+          const d = e.value?.description;
+          if (e.value?.objectId && (d === "Closure" || d === "Block" || d === "Script" || d === "Catch")) scopeIds.push({ objectId: e.value.objectId });
+        }
+      }
+      if (scopeIds.length) {
         this.sink.length = 0;
         this.post("Runtime.callFunctionOn", {
-          objectId: e.value.objectId,
-          functionDeclaration: "function (s) { s.push(this); }",
-          arguments: [{ objectId: this.sinkId }],
-          objectGroup: "espruino-mem",
+          objectId: this.sinkId,
+          functionDeclaration: "function () { for (var i = 0; i < arguments.length; i++) this.push(arguments[i]); }",
+          arguments: scopeIds,
+          objectGroup: group,
         });
-        const w = this.sink[0] as { object?: object } | undefined;
-        if (w?.object) out.push(w.object);
+        for (const w of this.sink as { object?: object }[]) if (w?.object) out.push(w.object);
+        this.sink.length = 0;
       }
     } finally {
-      delete (globalThis as Obj).__espruinoMemFn;
-      this.post("Runtime.releaseObjectGroup", { objectGroup: "espruino-mem" });
+      delete (globalThis as Obj).__espruinoMemFns;
+      this.post("Runtime.releaseObjectGroup", { objectGroup: group });
     }
     return out;
   }
