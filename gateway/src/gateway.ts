@@ -72,7 +72,7 @@ export class Gateway {
     this.queue = new CommitQueue(
       this.store,
       clock,
-      { flushMs: c.store.groupCommitMs, maxBatch: c.store.groupCommitMax, maxQueue: c.store.queueMax },
+      { flushMs: c.store.groupCommitMs, maxBatch: c.store.groupCommitMax, maxBatchReadings: c.store.groupCommitMaxReadings, maxQueue: c.store.queueMax },
       (b) => this.bus.emit("committed", b),
       this.log.child({ part: "store" }),
       (s) => this.bus.emit("storeHealth", { ok: s.ok, reason: s.reason }),

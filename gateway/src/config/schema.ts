@@ -74,6 +74,8 @@ export const configSchema = z
         /** Group commit: flush every groupCommitMs or every groupCommitMax messages. */
         groupCommitMs: z.number().int().min(0).default(20),
         groupCommitMax: z.number().int().positive().default(1000),
+        /** ...or as soon as the queued messages hold this many readings. */
+        groupCommitMaxReadings: z.number().int().positive().default(5000),
         /** Messages waiting for a commit, at most; beyond this new messages are not acked. */
         queueMax: z.number().int().positive().default(20000),
         /** SQLite synchronous mode. FULL: an acked message survives power loss (see store/db.ts). */

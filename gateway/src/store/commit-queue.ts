@@ -7,6 +7,8 @@ export interface CommitQueueOptions {
   flushMs: number;
   /** Flush as soon as this many items wait. */
   maxBatch: number;
+  /** ...or as soon as the waiting items hold this many readings (bounds a transaction's size and memory). */
+  maxBatchReadings?: number;
   /** Items waiting, at most (while the disk is full the queue fills up to this). */
   maxQueue: number;
   /** First retry delay after a failed commit; doubles up to 16×. */
@@ -35,6 +37,8 @@ const SPACE_ERRORS = new Set(["SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR
  */
 export class CommitQueue {
   private queue: IngestItem[] = [];
+  /** Readings held by the queued items. */
+  private weight = 0;
   private timer: unknown = null;
   private retryDelay: number;
   private stateValue: StoreState = { ok: true, reason: null };
@@ -83,8 +87,9 @@ export class CommitQueue {
       return false;
     }
     this.queue.push(item);
+    this.weight += weightOf(item);
     if (!this.stateValue.ok) return true; // the retry timer is running
-    if (this.queue.length >= this.opts.maxBatch) {
+    if (this.queue.length >= this.opts.maxBatch || this.weight >= this.maxReadings()) {
       this.cancelTimer();
       this.flush();
     } else if (this.timer === null && this.running) {
@@ -102,7 +107,9 @@ export class CommitQueue {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
-        const n = Math.min(this.queue.length, this.opts.maxBatch);
+        let n = 0;
+        let w = 0;
+        while (n < this.queue.length && n < this.opts.maxBatch && (n === 0 || w + weightOf(this.queue[n]) <= this.maxReadings())) w += weightOf(this.queue[n++]);
         const batch = this.queue.slice(0, n);
         let committed: CommittedBatch;
         try {
@@ -117,9 +124,11 @@ export class CommitQueue {
           this.log.error("commit failed, isolating items", { err: err.message, code: err.code, items: n });
           this.isolate(batch);
           this.queue.splice(0, n);
+          this.weight -= w;
           continue;
         }
         this.queue.splice(0, n);
+        this.weight -= w;
         this.committedBatches++;
         this.lastCommitMs = committed.commitMs;
         if (!this.stateValue.ok) {
@@ -133,6 +142,10 @@ export class CommitQueue {
     } finally {
       this.flushing = false;
     }
+  }
+
+  private maxReadings(): number {
+    return this.opts.maxBatchReadings ?? 5000;
   }
 
   private isolate(batch: IngestItem[]): void {
@@ -173,4 +186,8 @@ export class CommitQueue {
       this.timer = null;
     }
   }
+}
+
+function weightOf(item: IngestItem): number {
+  return item.kind === "up" ? Math.max(1, item.readings.length) : 1;
 }

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-export const BIN = join(__dirname, "..", "..", "bin", "farm-gateway.js");
+export const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "farm-gateway.js");
 
 export interface GatewayProcess {
   proc: ChildProcess;

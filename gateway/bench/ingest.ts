@@ -1,0 +1,109 @@
+/**
+ * Ingest benchmark: MQTT in → validated → committed → acked, against bare better-sqlite3
+ * inserts of the same rows (same pragmas: WAL, synchronous=FULL, same batch size).
+ * The gateway runs as its own process (`farm-gateway start`), so its peak RSS is its own.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import mqtt from "mqtt";
+import { tempDir } from "../../test/support/tmp";
+import { spawnGateway } from "../test/support/gateway-process";
+import { hashSecret } from "../src/config/passwords";
+import { printTable, peakRssMb } from "./table";
+
+const T0 = Date.UTC(2026, 2, 1);
+
+function message(node: string, s: number, perMsg: number): string {
+  const r = [];
+  for (let i = 0; i < perMsg; i++) r.push([`dev${i % 50}.p${Math.floor(i / 50)}`, T0 + s * 60_000 + i, 20 + ((s * 7 + i) % 100) / 10, 0]);
+  return JSON.stringify({ v: 1, n: node, b: 1, s, t: T0 + s * 60_000, cs: 1, up: s * 1000, r });
+}
+
+function bareInserts(dir: string, messages: number, perMsg: number, perTx: number): number {
+  const db = new Database(join(dir, `bare-${perMsg}.db`));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.exec("CREATE TABLE readings (id INTEGER PRIMARY KEY, sensor_id INTEGER NOT NULL, t INTEGER NOT NULL, value REAL, flags INTEGER NOT NULL); CREATE INDEX rs ON readings (sensor_id, t);");
+  const ins = db.prepare("INSERT INTO readings (sensor_id, t, value, flags) VALUES (?, ?, ?, ?)");
+  const rows: [number, number, number, number][][] = [];
+  for (let s = 1; s <= messages; s++) {
+    const m = JSON.parse(message("x", s, perMsg)) as { r: [string, number, number, number][] };
+    rows.push(m.r.map((r, i) => [i % 50, r[1], r[2], r[3]]));
+  }
+  const tx = db.transaction((batch: [number, number, number, number][][]) => {
+    for (const msg of batch) for (const r of msg) ins.run(r[0], r[1], r[2], r[3]);
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += perTx) tx(rows.slice(i, i + perTx));
+  const ms = performance.now() - t0;
+  db.close();
+  return ms;
+}
+
+async function endToEnd(dir: string, name: string, messages: number, perMsg: number): Promise<{ ms: number; rss: number }> {
+  const sub = join(dir, name);
+  const cfg = join(dir, name + ".json");
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      farm: "demo", gateway: "gw1", dataDir: sub, log: { level: "info" },
+      mqtt: { listen: { host: "127.0.0.1", port: 0 }, nodes: [{ id: "n1", passwordHash: hashSecret("pw", { N: 1024 }) }] },
+    }),
+  );
+  const gp = await spawnGateway(cfg);
+  const payloads = Array.from({ length: messages }, (_, i) => message("n1", i + 1, perMsg));
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gp.mqttPort}`, { username: "n1", password: "pw", reconnectPeriod: 0 });
+  let acked = 0;
+  const done = new Promise<void>((resolve) =>
+    client.on("message", (_t, p) => {
+      acked = (JSON.parse(p.toString()) as { s: number }).s;
+      if (acked >= messages) resolve();
+    }),
+  );
+  await client.subscribeAsync("manure/demo/node/n1/ack", { qos: 1 });
+  const t0 = performance.now();
+  // A node sends as fast as the broker takes it; at most 2000 PUBACKs outstanding.
+  let inflight = 0;
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      while (inflight < 2000 && next < payloads.length) {
+        inflight++;
+        client.publish("manure/demo/node/n1/up", payloads[next++], { qos: 1 }, () => {
+          inflight--;
+          if (next >= payloads.length && inflight === 0) resolve();
+          else pump();
+        });
+      }
+    };
+    pump();
+  });
+  await done;
+  const ms = performance.now() - t0;
+  const rss = peakRssMb(gp.proc.pid!);
+  await client.endAsync();
+  await gp.stop();
+  return { ms, rss };
+}
+
+export async function benchIngest(scale = 1): Promise<void> {
+  const tmp = tempDir("gw-bench-ingest-");
+  try {
+    const rows: Record<string, string | number>[] = [];
+    const batchedMsgs = Math.round(2000 * scale);
+    const per = 100;
+    const singleMsgs = Math.round(20000 * scale);
+    const e1 = await endToEnd(tmp.dir, "batched", batchedMsgs, per);
+    const b1 = bareInserts(tmp.dir, batchedMsgs, per, 10);
+    rows.push({ case: `batched: ${batchedMsgs} msgs × ${per} readings`, "gateway readings/s": (batchedMsgs * per) / (e1.ms / 1000), "bare SQLite readings/s": (batchedMsgs * per) / (b1 / 1000), "gateway/bare %": (100 * b1) / e1.ms, "gateway peak RSS MB": e1.rss, target: "≥ 50 000/s, RSS ≤ 150 MB" });
+    const e2 = await endToEnd(tmp.dir, "single", singleMsgs, 1);
+    const b2 = bareInserts(tmp.dir, singleMsgs, 1, 1000);
+    rows.push({ case: `single: ${singleMsgs} msgs × 1 reading`, "gateway readings/s": singleMsgs / (e2.ms / 1000), "bare SQLite readings/s": singleMsgs / (b2 / 1000), "gateway/bare %": (100 * b2) / e2.ms, "gateway peak RSS MB": e2.rss, target: "≥ 5 000 msgs/s" });
+    printTable("Ingest end to end (MQTT → validate → commit → ack) vs bare better-sqlite3 inserts", rows);
+  } finally {
+    tmp.cleanup();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchIngest(Number(process.env.BENCH_SCALE ?? 1));
