@@ -17,6 +17,10 @@ export interface RulesBatch {
 export interface RulesResult {
   transitions: AlertTransitionInput[];
   ledger: LedgerEntryInput[];
+  /** Readings of `sensor` ("<node>/<key>") with from <= t <= to get flags |= q (Q.HEALTH_SUSPECT). */
+  annotations?: { sensor: string; from: number; to: number; q: number; reason?: string }[];
+  /** Events the rules inferred (a turning seen in the temperature curve), stored with source "rules". */
+  events?: { t: number; facility: string; kind?: string; type?: string; data?: unknown }[];
 }
 
 export interface RulesSink {

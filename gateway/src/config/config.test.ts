@@ -35,11 +35,14 @@ describe("config", () => {
     const t = tempDir("gw-cfg-");
     try {
       const h = hashSecret("secret-1", { N: 1024 });
-      writeFileSync(join(t.dir, "g.yaml"), `farm: demo\ngateway: gw1\ndataDir: ./d\nmqtt:\n  nodes:\n    - id: pit-1\n      passwordHash: "${h}"\nfacilities:\n  - id: pit1\n    anything: [1, 2]\n`);
+      writeFileSync(join(t.dir, "g.yaml"), `farm: demo\ngateway: gw1\ndataDir: ./d\nmqtt:\n  nodes:\n    - id: pit-1\n      passwordHash: "${h}"\nfacilities:\n  utcOffsetMin: 480\n`);
       const c = loadConfig(join(t.dir, "g.yaml"));
       expect(c.farm).toBe("demo");
       expect(c.store.path).toBe(join(t.dir, "d", "gateway.db"));
-      expect(c.facilities).toEqual([{ id: "pit1", anything: [1, 2] }]);
+      expect(c.facilities).toEqual({ utcOffsetMin: 480 });
+      // The rules engine's facilities schema is applied; its errors get the facilities. prefix.
+      writeFileSync(join(t.dir, "f.yaml"), "facilities:\n  utcOffsetMin: east\n");
+      expect(() => loadConfig(join(t.dir, "f.yaml"))).toThrow(/facilities\.utcOffsetMin: /);
       expect(verifySecret("secret-1", c.mqtt.nodes[0].passwordHash)).toBe(true);
       expect(verifySecret("secret-2", c.mqtt.nodes[0].passwordHash)).toBe(false);
       writeFileSync(join(t.dir, "g.json"), JSON.stringify({ mqtt: { nodes: [{ id: "a", passwordHash: h }, { id: "a", passwordHash: h }] } }));

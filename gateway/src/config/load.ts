@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { configSchema, type GatewayConfig } from "./schema";
+import { FacilitiesConfigError, parseFacilities } from "../rules/config";
 
 export class ConfigError extends Error {
   constructor(
@@ -28,9 +29,19 @@ export function parseConfig(input: unknown, file: string | null = null): Gateway
   const base = file ? dirname(resolve(file)) : process.cwd();
   cfg.dataDir = resolve(base, cfg.dataDir);
   cfg.store.path = cfg.store.path ? resolve(base, cfg.store.path) : join(cfg.dataDir, "gateway.db");
+  if (cfg.facilities !== undefined) {
+    // The rules engine owns the facilities schema; its errors join ours with the path prefixed.
+    try {
+      parseFacilities(cfg.facilities);
+    } catch (e) {
+      if (!(e instanceof FacilitiesConfigError)) throw e;
+      throw new ConfigError(file, e.issues.map((i) => ({ path: "facilities" + (i.path ? "." + i.path : ""), reason: i.message })));
+    }
+  }
   const nodeIds = new Set<string>();
   for (const [i, n] of cfg.mqtt.nodes.entries()) {
     if (nodeIds.has(n.id)) throw new ConfigError(file, [{ path: `mqtt.nodes[${i}].id`, reason: `duplicate node id "${n.id}"` }]);
+    if (n.id === cfg.gateway) throw new ConfigError(file, [{ path: `mqtt.nodes[${i}].id`, reason: `"${n.id}" is the gateway's own id (used for directly polled sensors)` }]);
     nodeIds.add(n.id);
   }
   return cfg;

@@ -1,9 +1,11 @@
 import type { RulesSink } from "../rules-sink";
+import { createEngineSink } from "../rules/sink";
 
 /**
- * The rules engine behind the RulesSink seam. Until gateway/src/rules is wired, facilities
- * are passed through unvalidated and no rules run (see README "Rules").
+ * The rules engine (gateway/src/rules) behind the store's RulesSink seam. No facilities in
+ * the config: no rules run. Invalid facilities throw FacilitiesConfigError (path + reason).
  */
-export function createRulesSink(_facilities: unknown): RulesSink | null {
-  return null;
+export function createRulesSink(facilities: unknown): RulesSink | null {
+  if (facilities === undefined || facilities === null) return null;
+  return createEngineSink(facilities);
 }

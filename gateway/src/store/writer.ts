@@ -39,8 +39,9 @@ export class BatchWriter {
       for (const r of db.prepare("SELECT facility, state FROM rules_state").iterate() as Iterable<{ facility: string; state: string }>) {
         state[r.facility] = JSON.parse(r.state);
       }
-      rules.restore(state);
-      this.lastRulesSnapshot = state;
+      // No stored state: keep the engine's fresh state, and remember it for rollbacks.
+      if (Object.keys(state).length > 0) rules.restore(state);
+      this.lastRulesSnapshot = structuredClone(rules.snapshot());
     }
   }
 
@@ -131,6 +132,15 @@ export class BatchWriter {
         if (c) out.transitions.push(c);
       }
       for (const l of res.ledger) out.ledger.push(this.writeLedger(l, now));
+      for (const a of res.annotations ?? []) {
+        if (a.q === 0) continue;
+        const slash = a.sensor.indexOf("/");
+        const id = slash > 0 ? this.sensorIds.get(a.sensor.slice(0, slash) + "\0" + a.sensor.slice(slash + 1)) : undefined;
+        if (id !== undefined) this.st.annotate.run(a.q, id, a.from, a.to);
+      }
+      for (const e of res.events ?? []) {
+        this.writeEvent({ kind: "event", facility: e.facility, type: e.kind ?? e.type ?? "event", t: e.t, source: "rules", by: null, data: e.data }, now);
+      }
       const snap = this.rules.snapshot();
       for (const [facility, state] of Object.entries(snap)) this.st.saveRules.run(facility, JSON.stringify(state), now);
       this.lastRulesSnapshot = structuredClone(snap);
@@ -230,6 +240,7 @@ function prepare(db: Database.Database) {
     saveRules: db.prepare(
       "INSERT INTO rules_state (facility, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (facility) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
     ),
+    annotate: db.prepare("UPDATE readings SET flags = flags | ? WHERE sensor_id = ? AND t >= ? AND t <= ?"),
     saveFeedSeq: db.prepare("INSERT INTO meta (key, value) VALUES ('feed_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
   };
 }
