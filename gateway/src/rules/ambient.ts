@@ -24,3 +24,17 @@ export function ambientMean(s: AmbientSeries | undefined, t: number): number | n
   }
   return n >= 12 ? sum / n : null;
 }
+
+/** Mean of the hourly means with hour start in [from, to), null with none. */
+export function ambientBetween(s: AmbientSeries | undefined, from: number, to: number): number | null {
+  if (s === undefined) return null;
+  let sum = 0;
+  let n = 0;
+  for (const [h, a, c] of s) {
+    if (h >= from && h < to) {
+      sum += a / c;
+      n++;
+    }
+  }
+  return n === 0 ? null : sum / n;
+}

@@ -1,6 +1,6 @@
 import { Q } from "@manure-edge/protocol";
 import { AlertBook, type AlertBookState } from "./alerts";
-import { ambientMean, pushAmbient, type AmbientSeries } from "./ambient";
+import { ambientBetween, ambientMean, pushAmbient, type AmbientSeries } from "./ambient";
 import { capacityAudit, type AuditResult } from "./capacity";
 import { instantMs, parseFacilities, type FacilitiesConfig } from "./config";
 import { Q_BAD, type Ctx, type RecordedEvent } from "./context";
@@ -120,7 +120,10 @@ class Engine implements RulesEngine {
     };
     const off = config.utcOffsetMin;
     for (const s of config.stores) {
-      this.stores.set(s.id, new StoreRules(s, this.st.stores[s.id] as StoreState, off, (store) => [...this.tankers.values()].some((tk) => tk.busyAt(store))));
+      const amb = s.ambientSensor;
+      this.stores.set(s.id, new StoreRules(s, this.st.stores[s.id] as StoreState, off,
+        (store) => [...this.tankers.values()].some((tk) => tk.busyAt(store)),
+        (from, to) => (amb === undefined ? null : ambientBetween(this.st.ambient[amb], from, to))));
       this.addRole(s.levelSensor, { fac: "store", id: s.id, role: "level", idx: 0 });
       if (s.rainSensor !== undefined) this.addRole(s.rainSensor, { fac: "store", id: s.id, role: "rain", idx: 0 });
       if (s.ambientSensor !== undefined) this.addRole(s.ambientSensor, { fac: "store", id: s.id, role: "ambient", idx: 0 });

@@ -10,7 +10,7 @@ function committed(days: number) {
   for (const st of s.config.stores!) {
     st.levelSensor = rename(st.levelSensor);
     st.rainSensor = rename(st.rainSensor!);
-    st.ambientSensor = undefined;
+    st.ambientSensor = rename(st.ambientSensor!);
   }
   for (const tk of s.config.tankers!) tk.weightSensor = rename(tk.weightSensor);
   const readings: CommittedReading[] = s.readings.map((r, i) => ({

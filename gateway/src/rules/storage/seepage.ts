@@ -11,7 +11,7 @@ import { BIN_MS, rainBetween, type FitStats, type StoreState } from "./state";
  * readings; a night is QUIET when no pump-out, inflow event, tanker load or rain (within
  * 2 h) touches it and the level covers ≥ 80 % of it. The loss rate is a least-squares slope
  * POOLED over the last `seepageNights` quiet nights (common slope, one intercept per night),
- * minus an evaporation allowance for open stores: a single night of a few-mm sensor cannot
+ * minus an evaporation allowance for open stores (evaporationAllowance): a single night of a few-mm sensor cannot
  * resolve 3 mm/d (0.9 mm over 7 h), three pooled nights can. Raised when the pooled residual
  * exceeds 3 mm/d (warn) or 6 mm/d (critical) (Kansas design limits, I) and its standard error
  * is under seepageMaxSeMmD (else inconclusive: nothing changes).
@@ -49,8 +49,21 @@ export function seepageSample(cfg: StoreConfig, st: StoreState, t: number, level
   s.syy += y * y;
 }
 
+/**
+ * Night evaporation allowance, mm/d (I). Configured, else 0 for a covered store, else from the
+ * night's mean air temperature when the store has an ambient sensor: 0.12 mm/d per °C above
+ * −3 °C (40 % of a daily open-water evaporation of 0.3 mm/d per °C, the share that falls at
+ * night), held inside Ham's measured night range of 0.2–2.2 mm; 1 mm/d without a sensor.
+ */
+export function evaporationAllowance(cfg: StoreConfig, nightAirC: number | null): number {
+  if (cfg.thresholds.evaporationMmD !== undefined) return cfg.thresholds.evaporationMmD;
+  if (cfg.covered) return 0;
+  if (nightAirC === null) return 1;
+  return Math.min(2.2, Math.max(0.2, 0.12 * (nightAirC + 3)));
+}
+
 /** Called when the bin ending at te closes; judges the night that ends at te, if any. */
-export function seepageAtBinEnd(ctx: Ctx, cfg: StoreConfig, st: StoreState, te: number): void {
+export function seepageAtBinEnd(ctx: Ctx, cfg: StoreConfig, st: StoreState, te: number, nightAirC: (from: number, to: number) => number | null): void {
   const n = st.night;
   if (n === null || n.to !== te) return;
   st.night = null;
@@ -59,9 +72,9 @@ export function seepageAtBinEnd(ctx: Ctx, cfg: StoreConfig, st: StoreState, te: 
   const spans = explainedSpans(ctx, cfg, st, n.from - HOUR, n.to, ["pump-out", "inflow", "load"]);
   const rain = cfg.rainSensor === undefined ? 0 : rainBetween(st.rain, n.from - 2 * HOUR, n.to);
   const quiet = !overlaps(spans, n.from - HOUR, n.to) && rain === 0 && bins >= 0.8 * ((n.to - n.from) / BIN_MS);
-  const evap = th.evaporationMmD ?? (cfg.covered ? 0 : 1);
+  const evap = evaporationAllowance(cfg, nightAirC(n.from, n.to));
   const own = pooled([n.stats]);
-  st.nights.push({ t: n.to, quiet, stats: n.stats, residualMmD: own === null ? null : round1(-own.slope * 24 - evap) });
+  st.nights.push({ t: n.to, quiet, stats: n.stats, evapMmD: round1(evap), residualMmD: own === null ? null : round1(-own.slope * 24 - evap) });
   if (st.nights.length > 14) st.nights.shift();
   if (!quiet) return;
 
@@ -69,7 +82,9 @@ export function seepageAtBinEnd(ctx: Ctx, cfg: StoreConfig, st: StoreState, te: 
   if (last.length < th.seepageNights) return;
   const fit = pooled(last.map((x) => x.stats));
   if (fit === null) return;
-  const residual = -fit.slope * 24 - evap;
+  // Each night's own allowance: residual = pooled loss − mean allowance of the pooled nights.
+  const allowance = last.reduce((a, x) => a + (x.evapMmD ?? evap), 0) / last.length;
+  const residual = -fit.slope * 24 - allowance;
   const se = fit.se * 24;
   st.seepage = { residualMmD: round1(residual), seMmD: round1(se), nights: last.length };
   if (se > th.seepageMaxSeMmD) return; // inconclusive: the sensor is too noisy to tell

@@ -18,6 +18,8 @@ export interface NightResult {
   /** This night's residual loss after the evaporation allowance, mm/d (positive = loss), null if no fit. */
   residualMmD: number | null;
   quiet: boolean;
+  /** Evaporation allowance used for this night, mm/d. */
+  evapMmD?: number;
   stats: FitStats;
 }
 

@@ -22,6 +22,7 @@ export class StoreRules {
     readonly st: StoreState,
     private readonly utcOffsetMin: number,
     private readonly tankerBusy: (store: string, t: number) => boolean,
+    private readonly nightAirC: (from: number, to: number) => number | null = () => null,
   ) {}
 
   static initial(): StoreState {
@@ -99,7 +100,7 @@ export class StoreRules {
     if (st.level === null) return;
     const freeboard = this.cfg.depthToLipM - st.level;
     if (te % HOUR === 0) daysToFull(ctx, this.cfg, st, te, freeboard, this.utcOffsetMin);
-    seepageAtBinEnd(ctx, this.cfg, st, te);
+    seepageAtBinEnd(ctx, this.cfg, st, te, this.nightAirC);
     unexplainedDrop(ctx, this.cfg, st, te, this.tankerBusy(this.cfg.id, te));
     reconcile(ctx, this.cfg, st, te);
     rainRules(ctx, this.cfg, st, te);
@@ -125,7 +126,7 @@ export class StoreRules {
         rain: open("L8") || open("L9") ? "alert" : "ok",
       },
       seepage: st.seepage,
-      seepageNights: st.nights.slice(-7).map((n) => ({ t: n.t, quiet: n.quiet, residualMmD: n.residualMmD })),
+      seepageNights: st.nights.slice(-7).map((n) => ({ t: n.t, quiet: n.quiet, residualMmD: n.residualMmD, evapMmD: n.evapMmD ?? null })),
       reconciliations: st.recons.slice(-5),
     };
   }

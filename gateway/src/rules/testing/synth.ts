@@ -99,6 +99,9 @@ export function synthFarm(o: SynthOptions): Synth {
       for (let k = 0; k < (tk.tripsPerDay ?? 1); k++) trips.push({ start: T0 + d * DAY + (9 + 2 * k) * HOUR, tonnes: 10 });
     }
   }
+  const ambMean = o.pile === false ? 20 : (o.pile?.ambientMeanC ?? 20);
+  const ra = rng(o.seed + 1000);
+  for (let t = T0; t < end; t += 5 * MIN) readings.push({ sensor: "amb.t", t, v: Math.round((ambientAt(ambMean, t) + ra.normal(0.2)) * 10) / 10, q: 0 });
   if (o.store !== false) genStore(r, o.store ?? {}, end, trips, readings, events, config, tk !== null);
   if (o.pile !== false) genPile(r, o.pile ?? {}, o.days, end, readings, events, config);
   if (tk !== null) genTanker(r, tk, end, trips, readings, config, o.store !== false);
@@ -135,7 +138,7 @@ function genStore(r: Rng, f: StoreFaults, end: number, trips: Trip[], out: RuleR
     const night = h >= 22 || h < 5;
     let dm = 0;
     if ((h >= 7 && h < 7.5) || (h >= 17 && h < 17.5)) dm += inflowM3PerMin / surface;
-    if (!covered) dm -= (night ? 0.5 : 5) / 1000 / 1440;
+    if (!covered) dm -= (night ? 2 : 5) / 1000 / 1440;
     dm -= (0.5 + (f.leakMmD ?? 0)) / 1000 / 1440;
     let rainMm = 0;
     for (const rn of rains) {
@@ -194,7 +197,6 @@ function genPile(r: Rng, f: PileFaults, days: number, end: number, out: RuleRead
   const sensors = ["pile1.core", "pile1.outer", "pile1.base"];
   for (let t = T0; t < end; t += 5 * MIN) {
     const a = ambientAt(amb, t);
-    out.push({ sensor: "amb.t", t, v: Math.round((a + r.normal(0.2)) * 10) / 10, q: 0 });
     if (t < built) continue;
     const d = (t - built) / DAY;
     let core: number;
