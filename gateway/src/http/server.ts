@@ -188,6 +188,7 @@ export class Http {
       const limit = this.opts.bodyLimit ?? 64 * 1024;
       const reply = await route.handler({ req, res, url, params: hit.params, principal, json: () => readJsonObject(req, limit) });
       if ("streamed" in reply) return;
+      if (!(await drainBody(req, limit))) (reply.headers ??= {}).connection = "close";
       if ("json" in reply) sendJson(res, reply.status ?? 200, reply.json, reply.headers);
       else {
         res.writeHead(reply.status ?? 200, { ...BASE_HEADERS, "content-type": reply.type, "content-length": String(Buffer.byteLength(reply.text)), "cache-control": "no-store", ...reply.headers });
@@ -206,8 +207,10 @@ export class Http {
         res.destroy();
         return;
       }
-      // A refused body is not read: close the connection rather than swallow megabytes.
-      if (he.status === 413) he.headers.connection = "close";
+      // A refused body is read (up to the limit) before answering, so that the client, still
+      // sending, gets the answer instead of a reset; a bigger one closes the connection.
+      if (he.status === 413 || !(await drainBody(req, this.opts.bodyLimit ?? 64 * 1024))) he.headers.connection = "close";
+      if (res.headersSent || res.destroyed) return;
       sendError(res, he);
     }
   }
@@ -226,6 +229,32 @@ export class Http {
     }
     this.live.handleUpgrade(req, socket, head);
   }
+}
+
+/** Reads and discards what is left of a request body, up to `limit` bytes; false if more was coming. */
+function drainBody(req: IncomingMessage, limit: number): Promise<boolean> {
+  if (req.complete || req.readableEnded || req.destroyed) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let n = 0;
+    const done = (ok: boolean) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onEnd);
+      req.off("close", onEnd);
+      if (!ok) req.pause();
+      resolve(ok);
+    };
+    const onData = (c: Buffer) => {
+      n += c.length;
+      if (n > limit) done(false);
+    };
+    const onEnd = () => done(true);
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onEnd);
+    req.on("close", onEnd);
+    req.resume();
+  });
 }
 
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {

@@ -37,7 +37,8 @@ it("answers every non-public route with 401 JSON without credentials, and with a
     if (r.access === "public") continue;
     const path = r.path.replace("{sensor}", encodeURIComponent("pit-1/lvl.distance")).replace(/\{[a-z]+\}/g, "1");
     const init = (h: Record<string, string>) => ({ method: r.method, headers: { "content-type": "application/json", ...h }, body: r.method === "POST" ? "{}" : undefined });
-    for (const h of [{}, { cookie: "fg_session=" + "A".repeat(43) }, { cookie: "fg_session=%%%" }, { authorization: "Bearer fgt_nope" }, { authorization: "Basic YTpi" }]) {
+    const variants: Record<string, string>[] = [{}, { cookie: "fg_session=" + "A".repeat(43) }, { cookie: "fg_session=%%%" }, { authorization: "Bearer fgt_nope" }, { authorization: "Basic YTpi" }];
+    for (const h of variants) {
       const res = await fetch(env.base + path, init(h));
       const body = await res.json();
       expect([r.method, path, h, res.status]).toEqual([r.method, path, h, 401]);
