@@ -20,6 +20,9 @@ const within = (t: number | undefined, from: number, to: number) => {
 describe("compost rules on a synthetic windrow", () => {
   it("healthy counterpart: none of C5–C10 nor C1.late on a normal pile", () => {
     for (const r of ["C5", "C6", "C7", "C8", "C9", "C10", "C1.late"]) expect(raised(healthy, r)).toEqual([]);
+    // Still warm at day 30 (core ≈ 36 °C vs ambient 20 °C): not yet a maturity candidate.
+    expect(raised(healthy, "C11")).toEqual([]);
+    expect(raised(healthy, "C1")).toHaveLength(1);
   });
 
   it("C7 failed start and C1.late: a winter pile at −20 °C ambient never reaches 45 °C", () => {
@@ -30,6 +33,7 @@ describe("compost rules on a synthetic windrow", () => {
     expect(c7[0]).toMatchObject({ severity: "warn", messageId: "rules.compost.failedStart" });
     within(raised(out, "C1.late")[0]?.t, at(0, 2) + 21 * DAY, at(0, 2) + 21 * DAY + HOUR);
     expect(raised(out, "C1")).toEqual([]);
+    expect(raised(out, "C11")).toEqual([]); // cold, but never harmless: not a maturity candidate
   });
 
   it("C5 overheat and C6 severe overheat (> 70 °C for more than 6 h)", () => {
@@ -95,7 +99,7 @@ describe("compost rules on a synthetic windrow", () => {
 });
 
 /** Hand-made constant series to check each preset's arithmetic. */
-function presetRun(preset: PresetId, tempC: number, days: number, turnEveryDays: number): RunOutput {
+function presetRun(preset: PresetId, tempC: number, days: number, turnEveryDays: number, noiseC = 0.2): RunOutput {
   const r = rng(1);
   const readings: RuleReading[] = [];
   const events: FarmEvent[] = [{ t: at(0), facility: "p", kind: "built" }];
@@ -104,7 +108,7 @@ function presetRun(preset: PresetId, tempC: number, days: number, turnEveryDays:
   for (const t of turns) events.push({ t, facility: "p", kind: "turning" });
   for (let t = at(0); t < at(days); t += 5 * 60_000) {
     const dip = turns.some((x) => t >= x && t < x + HOUR) ? -8 : 0;
-    for (const s of ["p.a", "p.b", "p.c"]) readings.push({ sensor: s, t, v: Math.round((tempC + dip + r.normal(0.2)) * 10) / 10, q: 0 });
+    for (const s of ["p.a", "p.b", "p.c"]) readings.push({ sensor: s, t, v: Math.round((tempC + dip + r.normal(noiseC)) * 10) / 10, q: 0 });
   }
   const engine = createRulesEngine({
     piles: [{ id: "p", kind: "windrow", preset, probes: [{ sensor: "p.a", position: "core" }, { sensor: "p.b", position: "outer" }, { sensor: "p.c", position: "base" }] }],
@@ -113,6 +117,14 @@ function presetRun(preset: PresetId, tempC: number, days: number, turnEveryDays:
   const b = engine.flush();
   return { engine, transitions: [...a.transitions, ...b.transitions], ledger: [], annotations: [], events: [...a.events, ...b.events] };
 }
+
+describe("hysteresis on a real rule", () => {
+  it("a probe hovering at 65 °C raises C5 once and does not flap", () => {
+    const out = presetRun("gbt36195", 65, 2, 100, 0.4);
+    expect(raised(out, "C5")).toHaveLength(1);
+    expect(out.transitions.filter((t) => t.rule === "C5" && t.to === "cleared")).toHaveLength(0);
+  });
+});
 
 describe("compost presets (C1–C4)", () => {
   const cases: [PresetId, string, number, number, number][] = [

@@ -92,6 +92,14 @@ describe("liquid storage rules (three-proofing)", () => {
     expect(raised(storeRun(24, 6, {}), "L5")).toEqual([]);
   });
 
+  it("L5: the issue's 3 mm/d leak raises on this store (night evaporation 2 mm/d against an allowance of 2.2 mm/d at ~16 °C)", () => {
+    const out = storeRun(29, 6, { leakMmD: 3 });
+    const l5 = raised(out, "L5");
+    expect(l5).toHaveLength(1);
+    expect(l5[0]).toMatchObject({ severity: "warn", t: at(3, 5) });
+    expect(out.engine.state().stores[0]!.seepageNights.at(-1)!.evapMmD).toBe(2.2);
+  });
+
   it("L6 unexplained drop: 0.10 m in an hour with nothing recorded is critical; a logged pump-out is not", () => {
     const out = storeRun(25, 7, { dump: { day: 5, hour: 14, m: 0.1 } });
     const l6 = raised(out, "L6");
