@@ -1,0 +1,117 @@
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { t, dateTime, num } from "./i18n";
+
+export interface Line {
+  value: number;
+  label: string;
+  kind: "bad" | "warn" | "info";
+}
+
+export interface Marker {
+  t: number;
+  label: string;
+}
+
+export interface SeriesIn {
+  label: string;
+  points: [number, number | null][];
+}
+
+const COLOURS = ["#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000"];
+const LINE_COLOURS = { bad: "#b00020", warn: "#b35c00", info: "#555" };
+
+/**
+ * Joins series sampled at different times on one time axis (uPlot wants aligned columns);
+ * x in seconds as uPlot's time scale expects.
+ */
+export function align(series: SeriesIn[]): uPlot.AlignedData {
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const idx = new Map(xs.map((x, i) => [x, i]));
+  const cols = series.map((s) => {
+    const col: (number | null)[] = new Array(xs.length).fill(null);
+    for (const [x, y] of s.points) col[idx.get(x)!] = y;
+    return col;
+  });
+  return [xs.map((x) => x / 1000), ...cols] as uPlot.AlignedData;
+}
+
+/** Threshold lines (horizontal, dashed, labelled) and event markers (vertical) drawn on the plot. */
+function overlay(lines: Line[], markers: Marker[]): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u: uPlot) => {
+        const ctx = u.ctx;
+        const { left, top, width, height } = u.bbox;
+        const px = devicePixelRatio || 1;
+        ctx.save();
+        ctx.font = `${Math.round(12 * px)}px sans-serif`;
+        for (const l of lines) {
+          const y = u.valToPos(l.value, "y", true);
+          if (y < top || y > top + height) continue;
+          ctx.strokeStyle = LINE_COLOURS[l.kind];
+          ctx.fillStyle = LINE_COLOURS[l.kind];
+          ctx.setLineDash([6 * px, 4 * px]);
+          ctx.lineWidth = 2 * px;
+          ctx.beginPath();
+          ctx.moveTo(left, y);
+          ctx.lineTo(left + width, y);
+          ctx.stroke();
+          ctx.fillText(l.label, left + 4 * px, y - 4 * px);
+        }
+        ctx.setLineDash([]);
+        for (const m of markers) {
+          const x = u.valToPos(m.t / 1000, "x", true);
+          if (x < left || x > left + width) continue;
+          ctx.strokeStyle = "#333";
+          ctx.fillStyle = "#333";
+          ctx.lineWidth = 1 * px;
+          ctx.beginPath();
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, top + height);
+          ctx.stroke();
+          ctx.save();
+          ctx.translate(x + 3 * px, top + 4 * px);
+          ctx.rotate(Math.PI / 2);
+          ctx.fillText(m.label, 0, 0);
+          ctx.restore();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+/** A uPlot chart sized to its box; `lines` also widen the y range so thresholds stay visible. */
+export function makeChart(box: HTMLElement, opts: { unit: string; series: SeriesIn[]; lines: Line[]; markers: Marker[]; from: number; to: number }): uPlot {
+  const data = align(opts.series);
+  const ys = opts.series.flatMap((s) => s.points.map((p) => p[1]).filter((v): v is number => v !== null));
+  const all = [...ys, ...opts.lines.map((l) => l.value)];
+  let lo = all.length ? Math.min(...all) : 0;
+  let hi = all.length ? Math.max(...all) : 1;
+  const pad = (hi - lo) * 0.08 || 1;
+  lo -= pad;
+  hi += pad;
+  const width = Math.max(280, box.clientWidth || 320);
+  const u = new uPlot(
+    {
+      width,
+      height: Math.round(Math.min(320, Math.max(200, width * 0.55))),
+      scales: { x: { time: true, min: opts.from / 1000, max: opts.to / 1000 }, y: { range: () => [lo, hi] } },
+      series: [
+        { value: (_u, v) => (v === null ? "–" : dateTime(v * 1000)) },
+        ...opts.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, spanGaps: true, value: (_u: uPlot, v: number | null) => (v === null ? "–" : num(v, 2) + " " + opts.unit) })),
+      ],
+      axes: [{}, { label: opts.unit, size: 56 }],
+      legend: { show: true },
+      plugins: [overlay(opts.lines, opts.markers)],
+    },
+    data,
+    box,
+  );
+  return u;
+}
+
+export function noDataText(): string {
+  return t("chart.noData");
+}
