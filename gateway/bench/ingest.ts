@@ -11,6 +11,8 @@ import { tempDir } from "../../test/support/tmp";
 import { spawnGateway } from "../test/support/gateway-process";
 import { hashSecret } from "../src/config/passwords";
 import { printTable, peakRssMb } from "./table";
+// @ts-expect-error plain ES module without types
+import { buildGateway } from "../scripts/build.mjs";
 
 const T0 = Date.UTC(2026, 2, 1);
 
@@ -41,7 +43,7 @@ function bareInserts(dir: string, messages: number, perMsg: number, perTx: numbe
   return ms;
 }
 
-async function endToEnd(dir: string, name: string, messages: number, perMsg: number): Promise<{ ms: number; rss: number }> {
+async function endToEnd(dir: string, name: string, messages: number, perMsg: number, entry: string): Promise<{ ms: number; rss: number }> {
   const sub = join(dir, name);
   const cfg = join(dir, name + ".json");
   writeFileSync(
@@ -51,7 +53,7 @@ async function endToEnd(dir: string, name: string, messages: number, perMsg: num
       mqtt: { listen: { host: "127.0.0.1", port: 0 }, nodes: [{ id: "n1", passwordHash: hashSecret("pw", { N: 1024 }) }] },
     }),
   );
-  const gp = await spawnGateway(cfg);
+  const gp = await spawnGateway(cfg, 30_000, entry);
   const payloads = Array.from({ length: messages }, (_, i) => message("n1", i + 1, perMsg));
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gp.mqttPort}`, { username: "n1", password: "pw", reconnectPeriod: 0 });
   let acked = 0;
@@ -94,10 +96,12 @@ export async function benchIngest(scale = 1): Promise<void> {
     const batchedMsgs = Math.round(2000 * scale);
     const per = 100;
     const singleMsgs = Math.round(20000 * scale);
-    const e1 = await endToEnd(tmp.dir, "batched", batchedMsgs, per);
+    // The production bundle (what the systemd unit runs), built fresh for this run.
+    const entry = (await buildGateway()) as string; // gateway/dist/, so node_modules resolve
+    const e1 = await endToEnd(tmp.dir, "batched", batchedMsgs, per, entry);
     const b1 = bareInserts(tmp.dir, batchedMsgs, per, 10);
     rows.push({ case: `batched: ${batchedMsgs} msgs × ${per} readings`, "gateway readings/s": (batchedMsgs * per) / (e1.ms / 1000), "bare SQLite readings/s": (batchedMsgs * per) / (b1 / 1000), "gateway/bare %": (100 * b1) / e1.ms, "gateway peak RSS MB": e1.rss, target: "≥ 50 000/s, RSS ≤ 150 MB" });
-    const e2 = await endToEnd(tmp.dir, "single", singleMsgs, 1);
+    const e2 = await endToEnd(tmp.dir, "single", singleMsgs, 1, entry);
     const b2 = bareInserts(tmp.dir, singleMsgs, 1, 1000);
     rows.push({ case: `single: ${singleMsgs} msgs × 1 reading`, "gateway readings/s": singleMsgs / (e2.ms / 1000), "bare SQLite readings/s": singleMsgs / (b2 / 1000), "gateway/bare %": (100 * b2) / e2.ms, "gateway peak RSS MB": e2.rss, target: "≥ 5 000 msgs/s" });
     printTable("Ingest end to end (MQTT → validate → commit → ack) vs bare better-sqlite3 inserts", rows);

@@ -102,10 +102,11 @@ export class BatchWriter {
       else lastAck.set(a.node, acks.push(a) - 1);
     };
     const acc = new RollupAccumulator();
+    const lastBySensor = new Map<number, { t: number; value: number | null; flags: number }>();
     for (const item of items) {
       switch (item.kind) {
         case "up":
-          this.writeUplink(item, now, out, acc, newSensors);
+          this.writeUplink(item, now, out, acc, newSensors, lastBySensor);
           pushAck({ node: item.node, boot: item.boot, seq: item.seq });
           break;
         case "reject":
@@ -125,6 +126,8 @@ export class BatchWriter {
       }
     }
     acc.flush(this.rollups);
+    // One "latest value" update per sensor per transaction, not one per reading.
+    for (const [id, l] of lastBySensor) this.st.updateSensorLast.run(l.t, l.value, l.flags, id, l.t);
     if (this.rules && (out.readings.length > 0 || out.events.length > 0)) {
       const res = this.rules.process({ readings: out.readings, events: out.events });
       for (const tr of res.transitions) {
@@ -150,7 +153,10 @@ export class BatchWriter {
     return out;
   }
 
-  private writeUplink(m: UplinkInput, now: number, out: CommittedBatch, acc: RollupAccumulator, newSensors: [string, number][]): void {
+  private writeUplink(
+    m: UplinkInput, now: number, out: CommittedBatch, acc: RollupAccumulator, newSensors: [string, number][],
+    lastBySensor: Map<number, { t: number; value: number | null; flags: number }>,
+  ): void {
     this.st.upsertNode.run(m.node, m.receivedAt, m.receivedAt, m.boot, m.seq);
     const ins = this.st.insertMessage.run(m.node, m.boot, m.seq, m.receivedAt, m.sentT, m.readings.length);
     if (ins.changes === 0) {
@@ -171,7 +177,8 @@ export class BatchWriter {
       }
       const seq = ++this.feedSeq;
       this.st.insertReading.run(seq, sensorId, r.t, r.value, r.flags, r.reason, r.lat, r.lon, r.fix, messageId);
-      this.st.updateSensorLast.run(r.t, r.value, r.flags, sensorId, r.t);
+      const last = lastBySensor.get(sensorId);
+      if (!last || r.t >= last.t) lastBySensor.set(sensorId, { t: r.t, value: r.value, flags: r.flags });
       acc.add(sensorId, r.t, r.value, r.flags);
       out.readings.push({ seq, node: m.node, key: r.key, sensor: m.node + "/" + r.key, sensorId, t: r.t, value: r.value, flags: r.flags, reason: r.reason, lat: r.lat, lon: r.lon, fix: r.fix });
     }

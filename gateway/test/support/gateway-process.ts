@@ -13,8 +13,8 @@ export interface GatewayProcess {
 }
 
 /** Starts `farm-gateway start -c <config>` and resolves once its broker listens (from its JSON log). */
-export async function spawnGateway(configFile: string, timeoutMs = 30_000): Promise<GatewayProcess> {
-  const proc = spawn(process.execPath, [BIN, "start", "-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+export async function spawnGateway(configFile: string, timeoutMs = 30_000, entry = BIN): Promise<GatewayProcess> {
+  const proc = spawn(process.execPath, [entry, "start", "-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
   const port = await new Promise<number>((resolve, reject) => {
