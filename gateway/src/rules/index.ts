@@ -8,3 +8,5 @@ export { capacityAudit, describeAudit, type AuditResult } from "./capacity";
 export { PRESETS, type Preset } from "./compost/presets";
 export { AlertBook, hyst, type Cond } from "./alerts";
 export type * from "./types";
+export { MESSAGES, formatMessage, type Lang } from "./messages";
+export { createEngineSink, type EngineSink, type EngineSinkResult } from "./sink";
