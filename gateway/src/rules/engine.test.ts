@@ -155,4 +155,25 @@ describe("engine input handling", () => {
     expect(snap.ahead["q.l"]).toHaveLength(5);
     expect(e.state().counters.late).toBe(0);
   });
+
+  it("ignores its own inferred turnings when the store feeds them back as events", () => {
+    const a = runSynth(synthFarm({ seed: 12, days: 12, store: false, tanker: false }));
+    expect(a.events.length).toBeGreaterThan(0);
+    const m = synthFarm({ seed: 12, days: 12, store: false, tanker: false });
+    const e = createRulesEngine(m.config);
+    const out: RunOutput = { engine: e, transitions: [], ledger: [], annotations: [], events: [] };
+    // Live, in batches of 50, with every inferred event fed back in the next batch.
+    let back: typeof out.events = [];
+    let ei = 0;
+    for (let i = 0; i < m.readings.length; i += 50) {
+      const chunk = m.readings.slice(i, i + 50);
+      const ev = back;
+      while (ei < m.events.length && m.events[ei]!.t <= chunk[chunk.length - 1]!.t) ev.push(m.events[ei++]!);
+      const r = e.process({ readings: chunk, events: ev });
+      collect(out, r);
+      back = r.events.map((x) => ({ ...x }));
+    }
+    collect(out, e.flush());
+    expect(strip(out)).toEqual(strip(a));
+  });
 });

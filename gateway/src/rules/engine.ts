@@ -200,8 +200,13 @@ class Engine implements RulesEngine {
       st.pending.push(it);
     };
     for (const e of batch.events ?? []) {
-      const kind = e.kind ?? e.type;
-      if (typeof kind !== "string" || typeof e.t !== "number" || !Number.isFinite(e.t)) continue;
+      const kind = e?.kind ?? e?.type;
+      if (typeof kind !== "string" || typeof e.t !== "number" || !Number.isFinite(e.t) || typeof e.facility !== "string") {
+        st.counters.invalid++;
+        continue;
+      }
+      // Turnings this engine inferred come back once the store has recorded them: already known.
+      if ((e.data as { inferred?: unknown } | undefined)?.inferred === true) continue;
       st.counters.events++;
       if (kind === "pump-out-planned") {
         (st.planned[e.facility] ??= []).push({ t: e.t, kind, data: e.data });
