@@ -2,10 +2,11 @@ import type { StatusMessage } from "@manure-edge/protocol";
 import type { RouteDeps } from "../host";
 import { intParam } from "../params";
 import type { Route } from "../router";
-import type { NodeRow, SequenceGap } from "../../store/queries";
+import type { NodeRow } from "../../store/queries";
+import { NodeGapQueries, type NodeGaps } from "../queries/nodes";
 
 /** A node's health for the panel, from its row, its last status message and its sequence gaps. */
-export function nodeView(n: NodeRow, gaps: SequenceGap[]) {
+export function nodeView(n: NodeRow, gaps: NodeGaps) {
   const st = (n.status ?? null) as Partial<StatusMessage> | null;
   const buf = st?.buf;
   let ok = 0;
@@ -17,7 +18,6 @@ export function nodeView(n: NodeRow, gaps: SequenceGap[]) {
     err += Number(v.err) || 0;
     if (v.off) offline.push(dev);
   }
-  const own = gaps.filter((g) => g.node === n.id);
   return {
     id: n.id,
     online: n.state === "online",
@@ -35,22 +35,20 @@ export function nodeView(n: NodeRow, gaps: SequenceGap[]) {
     messages: n.messages,
     duplicates: n.duplicates,
     rejects: n.rejects,
-    gaps: own.slice(0, 100).map((g) => ({ boot: g.boot, from: g.from, to: g.to })),
-    missing: own.reduce((a, g) => a + (g.to - g.from + 1), 0),
+    gaps: gaps.ranges,
+    missing: gaps.missing,
   };
 }
 
 export function nodeRoutes(d: RouteDeps): Route[] {
   const store = d.host.store;
+  const gapQ = new NodeGapQueries(store.db);
   return [
     {
       method: "GET",
       path: "/api/v1/nodes",
       access: "user",
-      handler: () => {
-        const gaps = store.sequenceGaps();
-        return { json: { nodes: store.nodes().map((n) => nodeView(n, gaps)) } };
-      },
+      handler: () => ({ json: { nodes: store.nodes().map((n) => nodeView(n, gapQ.gaps(n.id))) } }),
     },
     {
       method: "GET",
