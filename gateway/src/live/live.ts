@@ -9,6 +9,8 @@ import { decodeSince, encodeCursor } from "../http/params";
 import { rejectUpgrade } from "../http/upgrade";
 import type { FeedEntry, FeedReading, FeedTransition, FeedLedger } from "../store/queries";
 import type { CommittedBatch } from "../store/types";
+import { nodeView } from "../http/routes/nodes";
+import { NodeGapQueries } from "../http/queries/nodes";
 
 export interface LiveOptions {
   /** Readings are coalesced per sensor and sent at most this often, ms. */
@@ -68,6 +70,10 @@ export class Live {
   private beatTimer: unknown = null;
   private readonly opts: LiveOptions;
   private countDrop: (labels: Record<string, string>) => void = () => undefined;
+  /** A status message was committed since the last flush: push the nodes whose status changed. */
+  private statusDirty = false;
+  private readonly statusSent = new Map<string, number>();
+  private gapQ: NodeGapQueries | null = null;
 
   constructor(
     private readonly host: HttpHost,
@@ -85,8 +91,12 @@ export class Live {
     const drops = m.counter("gateway_live_dropped_total", "Live WebSocket clients dropped by the server, by reason");
     this.countDrop = (l) => drops(l);
     m.collect("gateway_live_clients", "Live WebSocket clients connected", () => [{ value: this.clients.size }]);
-    this.offs.push(this.host.bus.on("committed", (b) => this.onCommitted(b)));
-    this.offs.push(this.host.bus.on("nodeStatus", (e) => this.broadcast((c) => ({ type: "node", node: e.node, status: e.status, t: this.clock.now(), ...this.pos(c) }))));
+    this.gapQ = new NodeGapQueries(this.host.store.db);
+    for (const n of this.host.store.nodes()) if (n.statusAt !== null) this.statusSent.set(n.id, n.statusAt);
+    this.offs.push(this.host.bus.on("committed", (b) => {
+      if (b.statuses > 0) this.statusDirty = true;
+      this.onCommitted(b);
+    }));
     this.offs.push(this.host.bus.on("storeHealth", (e) => this.broadcast((c) => ({ type: "store", ok: e.ok, reason: e.reason, ...this.pos(c) }))));
     this.flushTimer = this.clock.setInterval(() => this.flushAll(), this.opts.throttleMs);
     this.beatTimer = this.clock.setInterval(() => this.heartbeat(), this.opts.heartbeatMs);
@@ -200,7 +210,21 @@ export class Live {
   }
 
   private flushAll(): void {
+    if (this.statusDirty) {
+      this.statusDirty = false;
+      this.pushNodeStatus();
+    }
     for (const c of [...this.clients]) this.flush(c);
+  }
+
+  /** Node status messages are stored by the commit queue; their arrival is read back here. */
+  private pushNodeStatus(): void {
+    for (const n of this.host.store.nodes()) {
+      if (n.statusAt === null || (this.statusSent.get(n.id) ?? -1) >= n.statusAt) continue;
+      this.statusSent.set(n.id, n.statusAt);
+      const view = nodeView(n, this.gapQ!.gaps(n.id));
+      this.broadcast((c) => ({ type: "node", node: n.id, status: n.status, t: n.statusAt, view, ...this.pos(c) }));
+    }
   }
 
   private flush(c: Client): void {

@@ -109,6 +109,21 @@ it("pushes coalesced readings and alert transitions with seq, and catches up aft
   b.ws.close();
 }, 60_000);
 
+it("pushes a node's status once it is stored, with the same view as GET /api/v1/nodes", async () => {
+  const c = await Client.open(env.gw.http.port, op.cookie);
+  const n = await env.node("pit-2");
+  const status = { v: 1, state: "online", fw: "1.4.0", buf: { ram: 2, flash: 30, dropped: 0 }, err: { timeouts: 4 }, dev: { lvl: { ok: 90, err: 10, off: 0 }, t: { ok: 0, err: 5, off: 1 } } };
+  await n.client.publishAsync("manure/demo/node/pit-2/status", JSON.stringify(status), { qos: 1, retain: true });
+  await c.until((m) => m.some((x) => x.type === "node"), "node status");
+  const msg = c.msgs.find((x) => x.type === "node") as unknown as { node: string; status: unknown; view: Record<string, unknown> };
+  expect(msg.node).toBe("pit-2");
+  expect(msg.status).toEqual(status);
+  expect(msg.view).toMatchObject({ id: "pit-2", online: true, fw: "1.4.0", bufferDepth: 32, errors: { timeouts: 4 }, modbus: { ok: 90, err: 15, errorRate: 0.1429, offline: ["t"] } });
+  const rest = await op.get("/api/v1/nodes");
+  expect(rest.body.nodes.find((x: { id: string }) => x.id === "pit-2")).toEqual(msg.view);
+  c.ws.close();
+});
+
 it("sends a reset when the page is too far behind", async () => {
   const c = await Client.open(env.gw.http.port, op.cookie, "?since=0");
   await c.until((m) => m.some((x) => x.type === "readings" || x.type === "reset"), "replay from 0");
