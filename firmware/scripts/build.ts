@@ -2,6 +2,7 @@
  * Builds dist/firmware.js, the file flashed onto an ESP32 running Espruino 2v2x.
  *
  *   npm run build -w firmware [-- --config node.json] [--maps id,id|all] [--out file]
+ *                             [--status-every s] [--watchdog s]
  *
  * Pipeline known to run on the real interpreter (../shared/espruino.md):
  *   tsc 5.9 --target es5 --module es2015 (tsconfig.build.json: ES5 code, ES module
@@ -15,7 +16,7 @@
  * at boot; only the register maps it references are embedded (all of them without --config).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -54,7 +55,17 @@ export interface BuildResult {
   maps: string[];
 }
 
-export async function buildFirmware(opts: { config?: string; maps?: string; out?: string } = {}): Promise<BuildResult> {
+export interface BuildOptions {
+  config?: string;
+  maps?: string;
+  out?: string;
+  /** Status message period, s (default 300). */
+  statusEvery?: number;
+  /** Watchdog timeout, s (default 30; 0 disables). */
+  watchdog?: number;
+}
+
+export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResult> {
   const mapsDir = join(root, "protocol", "maps");
   const allMaps: Record<string, RegisterMap> = {};
   for (const f of readdirSync(mapsDir).filter((f) => f.endsWith(".json"))) {
@@ -79,14 +90,24 @@ export async function buildFirmware(opts: { config?: string; maps?: string; out?
   const version = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")).version as string;
 
   // 1. tsc to ES5 with ES module syntax.
-  const tscOut = join(pkg, "dist", "build");
-  rmSync(tscOut, { recursive: true, force: true });
-  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(pkg, "tsconfig.build.json")], { stdio: "inherit" });
+  // A directory per build, so that tests may build in parallel.
+  mkdirSync(join(pkg, "dist"), { recursive: true });
+  const tscOut = mkdtempSync(join(pkg, "dist", "build-"));
+  try {
+    return await stages(tscOut, opts, config, maps, version);
+  } finally {
+    rmSync(tscOut, { recursive: true, force: true });
+  }
+}
+
+async function stages(tscOut: string, opts: BuildOptions, config: unknown, maps: Record<string, RegisterMap>, version: string): Promise<BuildResult> {
+  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(pkg, "tsconfig.build.json"), "--outDir", tscOut], { stdio: "inherit" });
   const embedded = join(tscOut, "firmware", "src", "embedded.js");
   writeFileSync(embedded, [
     "export var EMBEDDED_CONFIG = " + JSON.stringify(config) + ";",
     "export var EMBEDDED_MAPS = " + JSON.stringify(maps) + ";",
     "export var FW_VERSION = " + JSON.stringify(version) + ";",
+    "export var EMBEDDED_OPTIONS = " + JSON.stringify({ statusEvery: opts.statusEvery, watchdog: opts.watchdog }) + ";",
   ].join("\n") + "\n");
 
   // 2. esbuild: bundle only.
@@ -123,7 +144,8 @@ export async function buildFirmware(opts: { config?: string; maps?: string; out?
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildFirmware({ config: arg("config"), maps: arg("maps"), out: arg("out") }).then(
+  const num = (n: string) => (arg(n) === undefined ? undefined : Number(arg(n)));
+  buildFirmware({ config: arg("config"), maps: arg("maps"), out: arg("out"), statusEvery: num("status-every"), watchdog: num("watchdog") }).then(
     (r) => {
       const kb = (r.bytes / 1024).toFixed(1);
       console.log(`firmware: ${r.file} ${r.bytes} bytes (${kb} KB; target <= ${SIZE_TARGET / 1024} KB${r.bytes > SIZE_TARGET ? ", OVER TARGET" : ""}); maps: ${r.maps.join(", ")}`);

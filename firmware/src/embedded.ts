@@ -8,3 +8,5 @@ import type { RegisterMap } from "@manure-edge/protocol";
 export const EMBEDDED_CONFIG: unknown = null;
 export const EMBEDDED_MAPS: { [id: string]: RegisterMap } = {};
 export const FW_VERSION: string = "dev";
+/** Build-time tuning (--status-every, --watchdog): status period in s, watchdog timeout in s. */
+export const EMBEDDED_OPTIONS: { statusEvery?: number; watchdog?: number } = {};

@@ -42,7 +42,7 @@ interface EspruinoWifi {
 }
 
 interface EspruinoSerialPort {
-  setup(baud: number, opts: { rx?: unknown; tx?: unknown; parity?: string; stopbits?: number; bytesize?: number }): void;
+  setup(baud: number, opts: { rx?: unknown; tx?: unknown; parity?: string; stopbits?: number; bytesize?: number; path?: string }): void;
   write(data: Uint8Array | string): void;
   on(event: "data", cb: (data: string) => void): void;
   removeAllListeners(event?: string): void;

@@ -68,9 +68,15 @@ function storage(): Storage {
     compact: () => S.compact(),
     appendLine: (n, line) => {
       try {
-        S.open(n, "a").write(line + "\n");
+        // StorageFile creates a chunk with the first write and fails when that write is
+        // bigger than a chunk (the flash page less a header: 1 KB pages on the Linux build);
+        // later writes may spill into one more chunk only. Small pieces fit everywhere.
+        const f = S.open(n, "a");
+        const d = line + "\n";
+        for (let i = 0; i < d.length; i += 128) f.write(d.substr(i, 128));
         return true;
-      } catch {
+      } catch (e) {
+        console.log("Storage append to " + n + " failed: " + e);
         return false;
       }
     },
@@ -96,7 +102,10 @@ function toBytes(s: string): Uint8Array {
 function uart(o: UartOptions): Uart {
   const ser = G[o.serial] as EspruinoSerialPort;
   if (!ser || !ser.setup) throw new Error("no UART " + o.serial);
-  const opts: { rx?: unknown; tx?: unknown; parity?: string; stopbits?: number } = { stopbits: o.stop || 1 };
+  const opts: { rx?: unknown; tx?: unknown; parity?: string; stopbits?: number; path?: string } = { stopbits: o.stop || 1 };
+  // Espruino's Linux build: setup() replaces the port's `path` (its tty) with options.path,
+  // so a path given beforehand (Serial2.path = "/dev/pts/3") is passed along.
+  if (ser.path) opts.path = ser.path;
   if (o.rx) opts.rx = G[o.rx];
   if (o.tx) opts.tx = G[o.tx];
   if (o.parity && o.parity !== "none") opts.parity = o.parity;
@@ -189,7 +198,8 @@ function link(cfg: unknown): Link {
 
 const platform: Platform = {
   memory: () => {
-    const m = process.memory(false);
+    // process.memory() runs a garbage collection first: free is then what the node really has.
+    const m = process.memory();
     return { free: m.free, total: m.total };
   },
   enableWatchdog: (s) => {
