@@ -121,6 +121,8 @@ async function main(): Promise<void> {
         bare.push(performance.now() - t0);
         points = r.length;
       }
+      // The baseline loop may outlast the server's keep-alive timeout: open a fresh connection first.
+      await fetch(base + "/api/v1/health", { headers: { connection: "close" } }).then((r) => r.arrayBuffer());
       const http: number[] = [];
       let bytes = 0;
       for (const w of ws) {
