@@ -4,7 +4,7 @@ import { facility } from "./state";
 import type { Alert, Params, Severity } from "./types";
 
 /** Severity is shown by colour AND icon AND word (colour-blind users, sunlight on a phone). */
-const ICON: Record<Severity, string> = { critical: "⛔", warn: "⚠", info: "ℹ" };
+const ICON: Record<Severity, string> = { critical: "✖", warn: "⚠", info: "ℹ" };
 
 export function severityBadge(s: Severity): HTMLElement {
   return h("span", { class: `sev sev-${s}` }, h("span", { class: "sev-icon", "aria-hidden": "true" }, ICON[s]), " ", t(`severity.${s}`));

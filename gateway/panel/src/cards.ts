@@ -25,7 +25,7 @@ export function alertChips(facilityId: string | null): HTMLElement {
   );
 }
 
-const PROOF_ICON = { ok: "✓", warn: "⚠", alert: "⛔" } as const;
+const PROOF_ICON = { ok: "✓", warn: "⚠", alert: "✖" } as const;
 
 function proof(kind: "overflow" | "seepage" | "rain", v: "ok" | "warn" | "alert"): HTMLElement {
   return h("span", { class: `proof proof-${v}`, "data-testid": `proof-${kind}` }, h("span", { "aria-hidden": "true" }, PROOF_ICON[v]), " ", t(`store.proof.${kind}`), " ", t(`store.proofState.${v}`));
@@ -50,7 +50,7 @@ export function storeBody(f: Facility, st: StoreState | null): Child[] {
 
 export function maturityText(p: PileState): string {
   const m = p.maturity;
-  if (p.released !== null) return t("pile.maturity.released");
+  if (p.released !== null && p.released !== undefined) return t("pile.maturity.released");
   if (!m.harmless) return t("pile.maturity.notHarmless");
   if (m.reheatedAfterLastTurn) return t("pile.maturity.reheated");
   if (m.coolDays >= m.requiredDays) return t("pile.maturity.candidate");

@@ -1,6 +1,6 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { t, dateTime, num } from "./i18n";
+import { t, currentLang, dateTime, num } from "./i18n";
 
 export interface Line {
   value: number;
@@ -57,7 +57,9 @@ function overlay(lines: Line[], markers: Marker[]): uPlot.Plugin {
           ctx.moveTo(left, y);
           ctx.lineTo(left + width, y);
           ctx.stroke();
-          ctx.fillText(l.label, left + 4 * px, y - 4 * px);
+          ctx.textAlign = "right";
+          ctx.fillText(l.label, left + width - 4 * px, y - 4 * px);
+          ctx.textAlign = "left";
         }
         ctx.setLineDash([]);
         for (const m of markers) {
@@ -99,10 +101,11 @@ export function makeChart(box: HTMLElement, opts: { unit: string; series: Series
       height: Math.round(Math.min(320, Math.max(200, width * 0.55))),
       scales: { x: { time: true, min: opts.from / 1000, max: opts.to / 1000 }, y: { range: () => [lo, hi] } },
       series: [
-        { value: (_u, v) => (v === null ? "–" : dateTime(v * 1000)) },
+        { label: t("chart.time"), value: (_u, v) => (v === null ? "–" : dateTime(v * 1000)) },
         ...opts.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, spanGaps: true, value: (_u: uPlot, v: number | null) => (v === null ? "–" : num(v, 2) + " " + opts.unit) })),
       ],
-      axes: [{}, { label: opts.unit, size: 56 }],
+      // Tick labels in the panel's language (uPlot's own are English month names and am/pm).
+      axes: [{ values: (_u, splits) => splits.map((v) => tick(v * 1000, opts.to - opts.from)) }, { label: opts.unit, size: 56 }],
       legend: { show: true },
       plugins: [overlay(opts.lines, opts.markers)],
     },
@@ -110,6 +113,12 @@ export function makeChart(box: HTMLElement, opts: { unit: string; series: Series
     box,
   );
   return u;
+}
+
+/** Time of day for spans up to two days, month and day beyond. */
+function tick(ms: number, spanMs: number): string {
+  const o: Intl.DateTimeFormatOptions = spanMs <= 2 * 86_400_000 ? { hour: "2-digit", minute: "2-digit", hour12: false } : { month: "numeric", day: "numeric" };
+  return new Intl.DateTimeFormat(currentLang(), o).format(ms);
 }
 
 export function noDataText(): string {

@@ -52,7 +52,7 @@ export function startBanner(el: HTMLElement): () => void {
     const parts: HTMLElement[] = [];
     if (S.me && S.conn === "lost" && lostFor >= GRACE_MS)
       parts.push(h("p", { "data-testid": "banner-lost" }, "⚠ ", h("b", null, t("banner.lost")), " ", S.lastMessage ? t("banner.staleSince", { t: timeOnly(S.lastMessage), ago: ago(Date.now() - S.lastMessage) }) : t("banner.noData")));
-    if (S.me && !S.storeOk) parts.push(h("p", { "data-testid": "banner-store" }, "⛔ ", h("b", null, t("banner.store")), " ", S.storeReason ?? ""));
+    if (S.me && !S.storeOk) parts.push(h("p", { "data-testid": "banner-store" }, "✖ ", h("b", null, t("banner.store")), " ", S.storeReason ?? ""));
     el.hidden = parts.length === 0;
     el.className = parts.length ? "banner banner-bad" : "banner";
     replace(el, parts);

@@ -1,8 +1,24 @@
 import { API } from "../api";
 import { h, replace } from "../dom";
 import { dateTime, num, t } from "../i18n";
-import { on } from "../state";
-import type { LedgerAnswer } from "../types";
+import { S, on } from "../state";
+import type { LedgerAnswer, LedgerField, TankerState } from "../types";
+
+/**
+ * Fields with applications (the API's totals) plus the registered fields nothing was applied
+ * to yet in their current season (from the tankers' rules state), so every field shows its cap.
+ */
+export function allFields(api: LedgerField[]): LedgerField[] {
+  const out = [...api];
+  for (const f of S.facilities) {
+    if (f.kind !== "tanker" || !f.state) continue;
+    for (const x of (f.state as TankerState).fields ?? []) {
+      if (out.some((y) => y.tanker === f.id && y.field === x.id && (y.season === x.season || x.season === null))) continue;
+      out.push({ tanker: f.id, field: x.id, name: x.name, season: x.season, crop: x.crop, areaMu: x.areaMu, capTPerMu: x.capTPerMu, capT: Math.round(x.capTPerMu * x.areaMu * 1000) / 1000, tonnes: x.appliedT, loads: 0, overCap: x.tPerMu > x.capTPerMu });
+    }
+  }
+  return out;
+}
 
 /** Tanker ledger: per-field totals against the subsidy cap (T4), entries, CSV export. */
 export function ledgerView(root: HTMLElement): () => void {
@@ -15,6 +31,7 @@ export function ledgerView(root: HTMLElement): () => void {
   const draw = () => {
     if (!data) return;
     const d = data;
+    const fields = allFields(d.fields);
     replace(
       body,
       h(
@@ -25,12 +42,12 @@ export function ledgerView(root: HTMLElement): () => void {
         h("div", { class: "metric" + (d.totals.unknownSiteT > 0 ? " bad" : "") }, h("div", { class: "metric-label" }, t("ledger.unknownSite")), h("div", { class: "metric-value" }, num(d.totals.unknownSiteT, 2), h("span", { class: "unit" }, t("unit.t")))),
       ),
       h("h2", null, t("ledger.fields")),
-      d.fields.length === 0
+      fields.length === 0
         ? h("p", { class: "muted" }, t("ledger.noFields"))
         : h(
             "ul",
             { class: "fields", "data-testid": "ledger-fields" },
-            d.fields.map((f) => {
+            fields.map((f) => {
               const pct = f.capT ? (100 * f.tonnes) / f.capT : null;
               return h(
                 "li",
@@ -64,7 +81,7 @@ export function ledgerView(root: HTMLElement): () => void {
       })
       .catch((e: unknown) => replace(body, h("p", { class: "error" }, t("error.generic", { reason: (e as Error).message }))));
   void load();
-  const offA = on(["lang"], draw);
+  const offA = on(["lang", "facilities"], draw);
   const offB = on(["ledger"], () => void load());
   return () => {
     offA();

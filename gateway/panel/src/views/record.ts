@@ -9,12 +9,6 @@ const TYPES_BY_KIND: Record<string, string[]> = {
   tanker: [],
 };
 
-/** "datetime-local" value for epoch ms, in the browser's time zone. */
-function localInput(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-}
-
 /** Record an event (turning done, pump-out done or planned...) for the rules engine. */
 export function recordView(root: HTMLElement, query: URLSearchParams): () => void {
   root.append(h("div", { class: "view-head" }, h("h1", null, t("record.title"))));
@@ -35,7 +29,7 @@ export function recordView(root: HTMLElement, query: URLSearchParams): () => voi
   };
   fac.addEventListener("change", fillTypes);
   fillTypes();
-  const when = h("input", { id: "ev-time", type: "datetime-local", value: localInput(Date.now()) });
+  const when = h("input", { id: "ev-time", type: "datetime-local" });
   const note = h("input", { id: "ev-note", maxlength: 2000, placeholder: t("record.notePlaceholder") });
   const msg = h("p", { role: "status", "data-testid": "record-result" });
   const btn = h("button", { type: "submit", class: "primary big" }, t("record.submit"));

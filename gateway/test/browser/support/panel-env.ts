@@ -1,0 +1,103 @@
+import { tempDir } from "../../../../test/support/tmp";
+import { startGateway, TestNode } from "../../support/gateway-fixture";
+import type { Gateway } from "../../../src/gateway";
+import { createEngineSink } from "../../../src/rules/sink";
+// @ts-expect-error plain ES module without types (the panel's esbuild script)
+import { buildPanel } from "../../../panel/build.mjs";
+import { OffsetClock } from "./offset-clock";
+
+export const T0 = Date.UTC(2026, 2, 1, 2, 0); // 10:00 in China (UTC+8)
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
+
+/**
+ * One facility of each kind on two nodes: pit-1 carries the store's distance sensor and the
+ * pile's probes, pit-2 the tanker's load cell. The pile was built 3 days before T0.
+ */
+export function facilities(extraStores = 0) {
+  const stores = [
+    { id: "pit1", name: "一号贮存池", type: "concrete", covered: true, surfaceM2: 100, depthToLipM: 3, mounting: { kind: "distance-above", mountHeight: 0.5 }, levelSensor: "pit-1/lvl.distance" },
+  ];
+  for (let i = 0; i < extraStores; i++) stores.push({ id: `b${i}`, name: `B${i}`, type: "concrete", covered: true, surfaceM2: 50, depthToLipM: 3, mounting: { kind: "distance-above", mountHeight: 0.5 }, levelSensor: `pit-2/b${i}.distance` });
+  return {
+    reorderMin: 0,
+    stores,
+    piles: [
+      { id: "pile1", name: "一号堆肥", kind: "windrow", probes: [{ sensor: "pit-1/pile.t1", position: "core" }, { sensor: "pit-1/pile.t2", position: "outer" }], preset: "gbt36195", built: T0 - 3 * DAY },
+    ],
+    tankers: [
+      {
+        id: "tk1", name: "运输车一号", weightSensor: "pit-2/scale.weight", weightUnit: "kg", capacityT: 10, homePit: "pit1",
+        fields: [{ id: "f1", name: "东田", centre: [30.5, 114.3], radiusM: 300, areaMu: 20, crop: "dry", seasons: [{ name: "2026-spring", start: "2026-01-01", end: "2026-06-30" }] }],
+      },
+    ],
+  };
+}
+
+export interface PanelEnv {
+  gw: Gateway;
+  base: string;
+  clock: OffsetClock;
+  pit1: TestNode;
+  pit2: TestNode;
+  /** Publishes readings as pit-1 or pit-2 and waits for the gateway's ack (committed). */
+  publish(node: "pit-1" | "pit-2", readings: [string, number, number | null, number][]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real gateway (embedded aedes, SQLite in a temp dir, the rules engine, HTTP on 127.0.0.1:0
+ * serving the freshly built panel) with users op / view and three days of history.
+ */
+export async function startPanelEnv(opts: { extraStores?: number; history?: boolean } = {}): Promise<PanelEnv> {
+  await buildPanel();
+  const tmp = tempDir("panel-");
+  const fac = facilities(opts.extraStores ?? 0);
+  const clock = new OffsetClock(T0);
+  const gw = await startGateway(tmp.dir, { http: { host: "127.0.0.1", port: 0 }, facilities: fac }, clock, createEngineSink(fac));
+  gw.store.addUser("op", "operator-pass-1", "operator");
+  gw.store.addUser("view", "viewer-pass-1", "viewer");
+  const pit1 = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
+  const pit2 = await TestNode.connect(gw.mqttPort, "pit-2", "pw-pit-2");
+  const seq: Record<string, number> = { "pit-1": 0, "pit-2": 0 };
+  const publish = async (node: "pit-1" | "pit-2", readings: [string, number, number | null, number][]) => {
+    const n = node === "pit-1" ? pit1 : pit2;
+    for (let i = 0; i < readings.length; i += 500) {
+      const s = ++seq[node];
+      const chunk = readings.slice(i, i + 500);
+      await n.publishUp({ v: 1, n: node, b: 1, s, t: clock.now(), cs: 1, up: 1_000_000 + s * 1000, r: chunk });
+      await n.waitAck(1, s);
+    }
+  };
+  if (opts.history !== false) await history(clock.now(), publish);
+  return {
+    gw, base: `http://127.0.0.1:${gw.http.port}`, clock, pit1, pit2, publish,
+    close: async () => {
+      await pit1.end().catch(() => undefined);
+      await pit2.end().catch(() => undefined);
+      await gw.stop();
+      tmp.cleanup();
+    },
+  };
+}
+
+/**
+ * Three days of readings every 20 min up to `now`: the store at 2.0 m (freeboard 1.0 m), the
+ * pile's core at 62 °C and outer probe at 55 °C (≥ 50 °C all along: harmlessness progressing),
+ * the tanker empty then a 6 t load this morning.
+ */
+async function history(now: number, publish: PanelEnv["publish"]): Promise<void> {
+  const a: [string, number, number | null, number][] = [];
+  const b: [string, number, number | null, number][] = [];
+  const start = now - 3 * DAY;
+  for (let t = start; t <= now - MIN; t += 20 * MIN) {
+    const k = (t - start) / DAY;
+    a.push(["lvl.distance", t, Math.round((1.6 - 0.1 * k) * 1000) / 1000, 0]);
+    a.push(["pile.t1", t, Math.round((62 + 3 * Math.sin(k * 6)) * 10) / 10, 0]);
+    a.push(["pile.t2", t, Math.round((55 + 2 * Math.sin(k * 5)) * 10) / 10, 0]);
+    b.push(["scale.weight", t, t < now - 3 * HOUR ? 0 : 6000, 0]);
+  }
+  await publish("pit-1", a);
+  await publish("pit-2", b);
+}
