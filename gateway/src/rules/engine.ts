@@ -193,12 +193,10 @@ class Engine implements RulesEngine {
   process(batch: Batch): ProcessResult {
     this.out = { transitions: [], ledger: [], annotations: [], events: [] };
     const st = this.st;
+    const pending = st.pending;
+    // Appending in order keeps the queue sorted; only an out-of-order arrival costs a sort.
     let sorted = true;
-    const push = (it: Item) => {
-      const last = st.pending[st.pending.length - 1];
-      if (last !== undefined && cmp(last, it) > 0) sorted = false;
-      st.pending.push(it);
-    };
+    let last: Item | undefined = pending[pending.length - 1];
     for (const e of batch.events ?? []) {
       const kind = e?.kind ?? e?.type;
       if (typeof kind !== "string" || typeof e.t !== "number" || !Number.isFinite(e.t) || typeof e.facility !== "string") {
@@ -212,7 +210,10 @@ class Engine implements RulesEngine {
         (st.planned[e.facility] ??= []).push({ t: e.t, kind, data: e.data });
         continue;
       }
-      push({ t: e.t, o: 0, k: `${e.facility}\u0000${kind}`, e: { ...e, kind } });
+      const it: Item = { t: e.t, o: 0, k: `${e.facility}\u0000${kind}`, e: { ...e, kind } };
+      if (last !== undefined && cmp(last, it) > 0) sorted = false;
+      pending.push(it);
+      last = it;
     }
     const jump = this.config.maxJumpH * 3_600_000;
     for (const r of batch.readings ?? []) {
@@ -235,10 +236,12 @@ class Engine implements RulesEngine {
         if (this.jumpAhead(it)) sorted = false;
         continue;
       }
-      push(it);
+      if (last !== undefined && cmp(last, it) > 0) sorted = false;
+      pending.push(it);
+      last = it;
       if (st.maxSeen === null || r.t > st.maxSeen) st.maxSeen = r.t;
     }
-    if (!sorted) st.pending.sort(cmp);
+    if (!sorted) pending.sort(cmp);
     if (st.maxSeen !== null) this.drain(st.maxSeen - this.config.reorderMin * MIN);
     return this.out;
   }
