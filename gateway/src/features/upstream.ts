@@ -38,11 +38,15 @@ export class Upstream {
   private generation = 0;
   private forward!: ForwardState;
   private inflight: { batch: OutboxBatch; acked: boolean }[] = [];
-  /** Outbox batches to re-send (after connect) before forming new ones. */
+  /** Batches recorded in the outbox and not in flight, oldest first (re-sends after a connect, then formed ahead). */
   private resend: OutboxBatch[] = [];
+  /** Entries of batches formed ahead in this process, by first seq (saves reading them twice). */
+  private readonly formed = new Map<number, ReturnType<Store["feedAfter"]>>();
   /** Highest seq already put in a batch (formed). */
   private formedUpTo = 0;
   private acked = 0;
+  private persisted = 0;
+  private cursorTimer: unknown = null;
   private attempt = 0;
   private reconnectTimer: unknown = null;
   private pumpTimer: unknown = null;
@@ -76,7 +80,7 @@ export class Upstream {
   async start(): Promise<void> {
     this.running = true;
     this.forward = this.store.forward("upstream");
-    this.acked = this.forward.cursor();
+    this.acked = this.persisted = this.forward.cursor();
     this.offCommitted = this.bus.on("committed", () => this.pump());
     this.tokensAt = this.clock.now();
     this.tokens = this.burst();
@@ -89,6 +93,7 @@ export class Upstream {
     this.offCommitted = null;
     for (const t of [this.reconnectTimer, this.pumpTimer]) if (t !== null) this.clock.clearTimeout(t);
     this.reconnectTimer = this.pumpTimer = null;
+    this.persistCursor();
     const c = this.client;
     this.client = null;
     this.generation++;
@@ -152,6 +157,7 @@ export class Upstream {
       client.publish(this.statusTopic(), this.statusPayload("online"), { qos: 1, retain: true });
       // Everything formed but not acknowledged goes again, same boundaries, oldest first.
       this.inflight = [];
+      this.formed.clear();
       this.resend = this.forward.outbox();
       this.formedUpTo = this.resend.length > 0 ? this.resend[this.resend.length - 1].last : this.acked;
       this.pump();
@@ -197,7 +203,9 @@ export class Upstream {
     const client = this.client;
     if (!this.running || !this.connected || !client) return;
     const gen = this.generation;
-    while (this.inflight.length < this.cfg.window) {
+    if (this.resend.length < this.cfg.window) this.formAhead();
+    const topic = gatewayTopic(this.ids.base, this.ids.farm, this.ids.gateway, "data");
+    while (this.inflight.length < this.cfg.window && this.resend.length > 0) {
       this.refill();
       if (this.tokens < Math.min(this.cfg.batchSize, this.cfg.maxPerSecond || Infinity)) {
         if (this.pumpTimer === null) {
@@ -209,32 +217,23 @@ export class Upstream {
         }
         return;
       }
-      let batch: OutboxBatch;
-      let entries;
+      const batch = this.resend.shift()!;
+      let entries = this.formed.get(batch.first);
+      this.formed.delete(batch.first);
       try {
-        if (this.resend.length > 0) {
-          batch = this.resend[0];
-          entries = this.store.feedAfter(batch.first - 1, this.cfg.batchSize * 2).filter((e) => e.seq <= batch.last);
-          this.resend.shift();
-        } else {
-          entries = this.store.feedAfter(this.formedUpTo, this.cfg.batchSize);
-          if (entries.length === 0) return;
-          batch = { first: entries[0].seq, last: entries[entries.length - 1].seq };
-          this.forward.addBatch(batch, this.clock.now());
-        }
+        entries ??= this.store.feedAfter(batch.first - 1, this.cfg.batchSize * 2).filter((e) => e.seq <= batch.last);
       } catch (e) {
-        // Disk full, for instance: try again at the next commit or reconnect.
-        this.log.warn("upstream could not form a batch", { err: (e as Error).message });
+        this.log.warn("upstream could not read the feed", { err: (e as Error).message });
+        this.resend.unshift(batch);
         return;
       }
-      this.formedUpTo = Math.max(this.formedUpTo, batch.last);
       this.tokens -= entries.length;
       const payload = JSON.stringify(buildBatch(this.ids.farm, this.ids.gateway, batch.first, batch.last, entries, this.clock.now()));
       const slot = { batch, acked: false };
       this.inflight.push(slot);
       this.batchesPublished++;
       const n = entries.length;
-      client.publish(gatewayTopic(this.ids.base, this.ids.farm, this.ids.gateway, "data"), payload, { qos: 1 }, (err) => {
+      client.publish(topic, payload, { qos: 1 }, (err) => {
         if (err || gen !== this.generation) return; // resent after the next connect
         slot.acked = true;
         this.batchesAcked++;
@@ -244,17 +243,67 @@ export class Upstream {
     }
   }
 
+  /**
+   * Forms up to `window` new batches from the feed and records them in the outbox in ONE
+   * transaction (one fsync for many batches), ahead of publishing: a restart re-sends every
+   * recorded batch with its id, published or not.
+   */
+  private formAhead(): void {
+    const fresh: OutboxBatch[] = [];
+    const entriesOf = new Map<number, ReturnType<Store["feedAfter"]>>();
+    let upTo = this.formedUpTo;
+    try {
+      while (fresh.length < this.cfg.window) {
+        const entries = this.store.feedAfter(upTo, this.cfg.batchSize);
+        if (entries.length === 0) break;
+        const b = { first: entries[0].seq, last: entries[entries.length - 1].seq };
+        fresh.push(b);
+        entriesOf.set(b.first, entries);
+        upTo = b.last;
+      }
+      if (fresh.length === 0) return;
+      this.forward.addBatches(fresh, this.clock.now());
+    } catch (e) {
+      // Disk full, for instance: try again at the next commit or reconnect.
+      this.log.warn("upstream could not form batches", { err: (e as Error).message });
+      return;
+    }
+    this.formedUpTo = upTo;
+    for (const b of fresh) {
+      this.resend.push(b);
+      this.formed.set(b.first, entriesOf.get(b.first)!);
+    }
+  }
+
   private advance(): void {
     let last = -1;
     while (this.inflight.length > 0 && this.inflight[0].acked) last = this.inflight.shift()!.batch.last;
     if (last >= 0) {
-      try {
-        this.forward.acknowledge(last, this.clock.now());
-        this.acked = last;
-      } catch (e) {
-        this.log.warn("could not save the upstream cursor", { err: (e as Error).message });
+      this.acked = last;
+      // The cursor is written at most every 100 ms and whenever the window drains: a crash
+      // in between re-sends a few acknowledged batches with their ids, which the consumer drops.
+      if (this.inflight.length === 0) this.persistCursor();
+      else if (this.cursorTimer === null) {
+        this.cursorTimer = this.clock.setTimeout(() => {
+          this.cursorTimer = null;
+          this.persistCursor();
+        }, 100);
       }
     }
     this.pump();
+  }
+
+  private persistCursor(): void {
+    if (this.cursorTimer !== null) {
+      this.clock.clearTimeout(this.cursorTimer);
+      this.cursorTimer = null;
+    }
+    if (this.acked <= this.persisted) return;
+    try {
+      this.forward.acknowledge(this.acked, this.clock.now());
+      this.persisted = this.acked;
+    } catch (e) {
+      this.log.warn("could not save the upstream cursor", { err: (e as Error).message });
+    }
   }
 }

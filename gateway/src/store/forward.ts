@@ -35,9 +35,12 @@ export class ForwardState {
     return this.listSt.all(this.name) as OutboxBatch[];
   }
 
-  /** Records a batch before it is published, so a restart re-sends it with the same id. */
-  addBatch(b: OutboxBatch, now: number): void {
-    this.addSt.run(this.name, b.first, b.last, now);
+  /** Records batches before they are published (one transaction), so a restart re-sends them with the same ids. */
+  addBatches(bs: OutboxBatch[], now: number): void {
+    if (bs.length === 0) return;
+    this.db.transaction(() => {
+      for (const b of bs) this.addSt.run(this.name, b.first, b.last, now);
+    })();
   }
 
   /** Batches up to and including `last` were acknowledged: advance the cursor, drop them. */

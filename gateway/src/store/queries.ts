@@ -194,24 +194,54 @@ export type FeedEntry = FeedReading | FeedTransition | FeedLedger;
  * (seqs are stored), so a county poller resumes exactly where it stopped.
  */
 export function feedAfter(db: Database.Database, after: number, limit: number): FeedEntry[] {
-  const readings = (db
-    .prepare(
-      `SELECT r.id AS seq, s.node, s.key, r.t, r.value, r.flags, r.reason, r.lat, r.lon, r.fix
-       FROM readings r JOIN sensors s ON s.id = r.sensor_id WHERE r.id > ? ORDER BY r.id LIMIT ?`,
-    )
-    .all(after, limit) as Omit<FeedReading, "type" | "sensor">[]).map((r): FeedReading => ({ type: "reading", sensor: `${r.node}/${r.key}`, ...r }));
-  const transitions = (db
-    .prepare(
-      `SELECT feed_seq AS seq, alert_id AS alertId, rule, subject, facility, severity, from_state AS "from", to_state AS "to", t, message, note, by
-       FROM alert_transitions WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?`,
-    )
-    .all(after, limit) as Omit<FeedTransition, "type">[]).map((r): FeedTransition => ({ type: "alert", ...r }));
-  const ledger = (db
-    .prepare("SELECT feed_seq AS seq, id, t, kind, facility, site, tonnes, lat, lon FROM ledger WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?")
-    .all(after, limit) as Omit<FeedLedger, "type">[]).map((r): FeedLedger => ({ type: "ledger", ...r }));
+  const st = feedStatements(db);
+  const readings: FeedReading[] = [];
+  for (const row of st.readings.all(after, limit) as [number, number, number, number | null, number, string | null, number | null, number | null, number | null][]) {
+    let s = st.sensors.get(row[1]);
+    if (!s) {
+      const x = st.sensor.get(row[1]) as { node: string; key: string } | undefined;
+      s = x ? { node: x.node, key: x.key, sensor: `${x.node}/${x.key}` } : { node: "?", key: "?", sensor: "?/?" };
+      st.sensors.set(row[1], s);
+    }
+    readings.push({ type: "reading", seq: row[0], sensor: s.sensor, node: s.node, key: s.key, t: row[2], value: row[3], flags: row[4], reason: row[5], lat: row[6], lon: row[7], fix: row[8] });
+  }
+  const transitions = (st.transitions.all(after, limit) as Omit<FeedTransition, "type">[]).map((r): FeedTransition => ({ type: "alert", ...r }));
+  const ledger = (st.ledger.all(after, limit) as Omit<FeedLedger, "type">[]).map((r): FeedLedger => ({ type: "ledger", ...r }));
+  if (transitions.length === 0 && ledger.length === 0) return readings;
   const all: FeedEntry[] = [...readings, ...transitions, ...ledger];
   all.sort((a, b) => a.seq - b.seq);
   return all.length > limit ? all.slice(0, limit) : all;
+}
+
+interface FeedStatements {
+  readings: Database.Statement;
+  sensor: Database.Statement;
+  /** Sensor names by id: they never change, and a join per reading costs twice the read. */
+  sensors: Map<number, { node: string; key: string; sensor: string }>;
+  transitions: Database.Statement;
+  ledger: Database.Statement;
+}
+
+const feedCache = new WeakMap<Database.Database, FeedStatements>();
+
+/** Prepared once per connection: the feed is read in a loop by the upstream and the county API. */
+function feedStatements(db: Database.Database): FeedStatements {
+  let st = feedCache.get(db);
+  if (!st) {
+    st = {
+      // Walks the primary key from the cursor; rows as arrays (better-sqlite3 raw mode).
+      readings: db.prepare("SELECT id, sensor_id, t, value, flags, reason, lat, lon, fix FROM readings WHERE id > ? ORDER BY id LIMIT ?").raw(),
+      sensor: db.prepare("SELECT node, key FROM sensors WHERE id = ?"),
+      sensors: new Map(),
+      transitions: db.prepare(
+        `SELECT feed_seq AS seq, alert_id AS alertId, rule, subject, facility, severity, from_state AS "from", to_state AS "to", t, message, note, by
+         FROM alert_transitions WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?`,
+      ),
+      ledger: db.prepare("SELECT feed_seq AS seq, id, t, kind, facility, site, tonnes, lat, lon FROM ledger WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?"),
+    };
+    feedCache.set(db, st);
+  }
+  return st;
 }
 
 export function lastFeedSeq(db: Database.Database): number {
