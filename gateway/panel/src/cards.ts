@@ -50,7 +50,7 @@ export function storeBody(f: Facility, st: StoreState | null): Child[] {
 
 export function maturityText(p: PileState): string {
   const m = p.maturity;
-  if (p.released !== null && p.released !== undefined) return t("pile.maturity.released");
+  if (p.released) return t("pile.maturity.released");
   if (!m.harmless) return t("pile.maturity.notHarmless");
   if (m.reheatedAfterLastTurn) return t("pile.maturity.reheated");
   if (m.coolDays >= m.requiredDays) return t("pile.maturity.candidate");

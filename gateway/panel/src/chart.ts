@@ -115,9 +115,11 @@ export function makeChart(box: HTMLElement, opts: { unit: string; series: Series
   return u;
 }
 
-/** Time of day for spans up to two days, month and day beyond. */
+/** Time of day for spans up to two days, day and hour up to ten days, month and day beyond. */
 function tick(ms: number, spanMs: number): string {
-  const o: Intl.DateTimeFormatOptions = spanMs <= 2 * 86_400_000 ? { hour: "2-digit", minute: "2-digit", hour12: false } : { month: "numeric", day: "numeric" };
+  const day = 86_400_000;
+  const o: Intl.DateTimeFormatOptions =
+    spanMs <= 2 * day ? { hour: "2-digit", minute: "2-digit", hour12: false } : spanMs <= 10 * day ? { month: "numeric", day: "numeric", hour: "2-digit", hour12: false } : { month: "numeric", day: "numeric" };
   return new Intl.DateTimeFormat(currentLang(), o).format(ms);
 }
 

@@ -110,7 +110,7 @@ export interface PileState {
   kind: string;
   preset: string;
   built: number | null;
-  released: number | null;
+  released: boolean;
   day: number | null;
   probes: { sensor: string; position: string; valueC: number | null; valid: boolean; t: number | null }[];
   coolestValid: { sensor: string; valueC: number } | null;

@@ -15,10 +15,10 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** A fresh browser profile (temp user-data dir) per call: no cookie or language leaks between tests. */
+/** A fresh browser profile (temp user-data dir) per call: no cookie or language leaks between tests; a phone in China (time zone, locale). */
 export async function launch(): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), "panel-chromium-"));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 }, timeout: 60_000 });
+  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 }, timezoneId: "Asia/Shanghai", locale: "zh-CN", timeout: 60_000 });
   context.setDefaultTimeout(30_000);
   return {
     context,
