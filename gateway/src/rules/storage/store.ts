@@ -90,7 +90,8 @@ export class StoreRules {
     const closed = st.cur;
     st.cur = { t0, vals: [] };
     if (closed.vals.length === 0) return;
-    st.bins.push([closed.t0, median(closed.vals)]);
+    // 0.1 mm is finer than any level sensor and keeps the snapshot small.
+    st.bins.push([closed.t0, Math.round(median(closed.vals) * 1e4) / 1e4]);
     while (st.bins.length > 0 && (st.bins[0] as [number, number])[0] < t0 - 8 * DAY) st.bins.shift();
     this.binRules(ctx, closed.t0 + BIN_MS);
   }
