@@ -31,6 +31,8 @@ export interface RouteDeps {
   facilities: FacilityDef[];
   facilitiesConfig: FacilitiesConfig | null;
   rulesState: () => RulesPanelState | null;
+  /** Tells the rules engine an operator acknowledged alert `key` ("<rule>|<subject>"), if it listens. */
+  rulesAck: ((key: string, note: string, user: string, t: number) => void) | null;
   /** How long a write waits for its commit before answering 202 (queued). */
   commitWaitMs: number;
   /** Client address for rate limiting (the socket's, or X-Forwarded-For when trusted). */

@@ -7,7 +7,7 @@ import { Live, type LiveOptions } from "../live/live";
 import { Authenticator } from "./auth";
 import { readJsonObject } from "./body";
 import { HttpError, notFound, sendError, sendJson, BASE_HEADERS } from "./errors";
-import { facilityDefs, type RulesPanelState } from "./facilities";
+import { facilityDefs, rulesAckOf, rulesStateOf, type RulesPanelState } from "./facilities";
 import type { HttpHost, RouteDeps } from "./host";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit";
 import { Router, type Route } from "./router";
@@ -37,7 +37,9 @@ export interface HttpOptions {
   login?: Partial<RateLimitOptions>;
   commitWaitMs?: number;
   live?: Partial<LiveOptions>;
-  /** The rules engine's panel state (overview); none: facilities answer state null. */
+  /** The rules sink handed to the store: its state() feeds the overview, its acknowledge() hears operator acks. */
+  rules?: unknown;
+  /** The rules engine's panel state (overview); default from `rules`; none: facilities answer state null. */
   rulesState?: (() => RulesPanelState | null) | null;
 }
 
@@ -86,7 +88,8 @@ export class Http {
       limiter,
       facilities: fac.defs,
       facilitiesConfig: fac.config,
-      rulesState: this.opts.rulesState ?? (() => null),
+      rulesState: this.opts.rulesState ?? rulesStateOf(this.opts.rules) ?? (() => null),
+      rulesAck: rulesAckOf(this.opts.rules),
       commitWaitMs: this.opts.commitWaitMs ?? 10_000,
       clientAddress: (req) => clientAddress(req, this.opts.trustProxy ?? false),
     };

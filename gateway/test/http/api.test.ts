@@ -155,6 +155,8 @@ describe("data", () => {
     expect(ok.status).toBe(200);
     expect(ok.body.alert).toMatchObject({ state: "acknowledged", ackNote: "pumping tomorrow", ackBy: "op" });
     expect(ok.body.transition).toMatchObject({ type: "alert", from: "raised", to: "acknowledged", by: "op" });
+    // The rules engine's alert book heard it too.
+    expect(env.sink.state().alerts.find((a) => a.rule === "L1")).toMatchObject({ state: "acknowledged" });
     expect((await operator.post(`/api/v1/alerts/${alert.id}/ack`, { note: "again" })).status).toBe(409);
     expect((await operator.post(`/api/v1/alerts/999999/ack`, { note: "x" })).status).toBe(404);
     expect((await operator.post(`/api/v1/alerts/${alert.id}/ack`, { note: "" })).status).toBe(400);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { dbPath, startGateway, up } from "../support/gateway-fixture";
 import { Api } from "./client";
-import { EngineSink } from "./rules-adapter";
+import { createEngineSink } from "../../src/rules/sink";
 import { FACILITIES, MIN, T0, startEnv, type Env } from "./setup";
 
 let env: Env;
@@ -71,7 +71,7 @@ it("pages through the feed while data commits: nothing missed, nothing twice, in
 
   // The same cursors give the same pages after a restart of the gateway on the same database.
   await env.gw.stop();
-  const gw2 = await startGateway(env.dir, { http: { host: "127.0.0.1", port: 0 }, facilities: FACILITIES }, undefined, new EngineSink(FACILITIES));
+  const gw2 = await startGateway(env.dir, { http: { host: "127.0.0.1", port: 0 }, facilities: FACILITIES }, undefined, createEngineSink(FACILITIES));
   try {
     const c2 = new Api(`http://127.0.0.1:${gw2.http.port}`);
     c2.bearer = county.bearer;

@@ -2,7 +2,7 @@ import { tempDir } from "../../../test/support/tmp";
 import { startGateway, TestNode } from "../support/gateway-fixture";
 import type { Gateway } from "../../src/gateway";
 import { Api } from "./client";
-import { EngineSink } from "./rules-adapter";
+import { createEngineSink, type EngineSink } from "../../src/rules/sink";
 
 export const T0 = Date.UTC(2026, 2, 1);
 export const MIN = 60_000;
@@ -32,7 +32,7 @@ export interface Env {
 /** A real gateway (embedded broker, SQLite in a temp dir, rules engine, HTTP on 127.0.0.1:0). */
 export async function startEnv(extra: Record<string, unknown> = {}): Promise<Env> {
   const tmp = tempDir("http-");
-  const sink = new EngineSink(FACILITIES);
+  const sink = createEngineSink(FACILITIES);
   const gw = await startGateway(tmp.dir, { http: { host: "127.0.0.1", port: 0 }, facilities: FACILITIES, ...extra }, undefined, sink);
   const base = `http://127.0.0.1:${gw.http.port}`;
   const nodes: TestNode[] = [];

@@ -51,6 +51,15 @@ export function alertRoutes(d: RouteDeps): Route[] {
         if (a.state !== "raised") throw conflict(`alert ${id} is ${a.state}, only a raised alert can be acknowledged`);
         const tr = store.acknowledgeAlert(id, note, by);
         if (!tr) throw conflict(`alert ${id} is no longer raised`);
+        // The engine's alert book learns it too (a later severity rise then needs a new ack).
+        // Its state is saved with the next commit; if lost, the store's record still stands.
+        if (d.rulesAck) {
+          try {
+            d.rulesAck(`${a.rule}|${a.subject}`, note, by, tr.t);
+          } catch (e) {
+            d.log.warn("rules engine did not take the acknowledgement", { alert: id, err: (e as Error).message });
+          }
+        }
         // The store wrote the transition outside the commit queue: announce it like any other
         // commit so the live feed and the upstream forwarder pick it up.
         const batch: CommittedBatch = { readings: [], events: [], transitions: [tr], ledger: [], acks: [], messages: 0, duplicates: 0, rejects: 0, statuses: 0, commitMs: 0 };
