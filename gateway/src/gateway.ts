@@ -16,7 +16,6 @@ import { Upstream } from "./features/upstream";
 import { Poller } from "./features/poller";
 import { registerStoreMetrics } from "./features/store-metrics";
 import { Http } from "./http/server";
-import { rulesStateOf } from "./http/facilities";
 
 export interface Feature {
   start(): Promise<void>;
@@ -104,7 +103,7 @@ export class Gateway {
     for (const p of this.pollers) await this.startFeature(p);
     if (this.upstream) await this.startFeature(this.upstream);
     await this.startFeature(this.retention);
-    this.http = new Http(this, { host: c.http.host, port: c.http.port, rulesState: rulesStateOf(this.deps.rules) }, clock, this.log.child({ part: "http" }));
+    this.http = new Http(this, { host: c.http.host, port: c.http.port, rules: this.deps.rules }, clock, this.log.child({ part: "http" }));
     await this.startFeature(this.http);
     this.log.info("gateway started", { farm: c.farm, gateway: c.gateway, db: c.store.path });
   }
