@@ -10,7 +10,7 @@ afterEach(() => {
 
 function boot(bundle: string, linux = false) {
   const clock = new VirtualClock();
-  const rt = new EspruinoRuntime({ clock, bundle, memory: linux ? { layout: LINUX64_LAYOUT, total: 4096 } : undefined });
+  const rt = new EspruinoRuntime({ clock, bundle, memoryRefreshMs: 0, memory: linux ? { layout: LINUX64_LAYOUT, total: 4096 } : undefined });
   rts.push(rt);
   rt.boot();
   return { rt, clock };
@@ -52,6 +52,18 @@ describe("process.memory()", () => {
     rt.evaluate("clearQ()");
     expect(rt.evaluate("usage()")).toBe(u0);
     expect(rt.memoryUsage()).toBe(u0);
+  });
+
+  it("recomputes at most every memoryRefreshMs of node time", () => {
+    const clock = new VirtualClock();
+    const rt = new EspruinoRuntime({ clock, bundle: "var a = [];", memoryRefreshMs: 5000 });
+    rts.push(rt);
+    rt.boot();
+    const u0 = rt.evaluate("process.memory().usage") as number;
+    rt.evaluate("(function () { for (var i = 0; i < 50; i++) a.push(i); })()");
+    expect(rt.evaluate("process.memory().usage")).toBe(u0);
+    clock.advance(5000);
+    expect(rt.evaluate("process.memory().usage")).toBe(u0 + 50);
   });
 
   it("E.getSizeOf follows Espruino's block sizes (names > 4 chars and strings > 9 chars take more blocks)", () => {

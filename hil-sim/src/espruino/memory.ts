@@ -155,9 +155,11 @@ export class MemoryEstimator {
     while (this.pending.length) {
       const wave = this.pending.splice(0);
       for (const scope of this.scopesOfMany(wave)) {
-        const names = Object.getOwnPropertyNames(scope).sort();
-        // the inspector materialises a fresh object per call: identify a scope by its contents
-        const sig = names.map((k) => k + "=" + identity((scope as Obj)[k])).join(",");
+        const names = Object.getOwnPropertyNames(scope);
+        // The inspector materialises a fresh object per call: identify a scope by its variable
+        // names and the identity of its first values (closures made by one factory differ there).
+        let sig = names.length + ":" + names.join(",") + "|";
+        for (let i = 0; i < names.length && i < 16; i++) sig += identity((scope as Obj)[names[i]]) + ",";
         if (scopeSeen.has(sig)) continue;
         scopeSeen.add(sig);
         n += 1;

@@ -40,6 +40,13 @@ export interface EspruinoRuntimeOptions {
   /** The node's IP address when connected. */
   ip?: string;
   memory?: MemoryOptions;
+  /**
+   * process.memory() recomputes the estimate at most this often (virtual ms of the node) and
+   * returns the last figure in between: the walk costs tens of ms of wall time, and a firmware
+   * that asks every second would otherwise dominate a long simulation. Default 10 000; 0 =
+   * every call.
+   */
+  memoryRefreshMs?: number;
   /** Chip temperature in °C (E.getTemperature returns the ESP32 sensor's raw ≈°F value). */
   chipTemperatureC?: () => number;
   /** Seed of Math.random inside the node (deterministic runs). */
@@ -147,6 +154,7 @@ export class EspruinoRuntime {
   private pendingBoot: unknown;
   private rng = 1;
   private handledPromises = new WeakSet<object>();
+  private lastMemory?: { t: number; gen: number; usage: number };
   private invokeSlot?: { fn: unknown; self: unknown; args: unknown[] };
   private readonly invokeScript = new vm.Script("__espruinoInvoke()");
 
@@ -584,7 +592,12 @@ export class EspruinoRuntime {
       processEnv: () =>
         JSON.stringify({ VERSION: this.opts.version ?? "2v29", BOARD: "ESP32", RAM: 524288, SERIAL: "240ac4000001", CONSOLE: "Serial1", MODULES: "Storage,Wifi,net,ESP32" }),
       memory: (_gc: boolean) => {
-        const usage = this.global && this.timers ? this.memory.estimate(this.global, [], this.timers.count) : 0;
+        const now = this.clock.now();
+        const refresh = this.opts.memoryRefreshMs ?? 10_000;
+        if (!this.lastMemory || refresh <= 0 || now - this.lastMemory.t >= refresh || this.lastMemory.gen !== this.gen) {
+          this.lastMemory = { t: now, gen: this.gen, usage: this.global && this.timers ? this.memory.estimate(this.global, [], this.timers.count) : 0 };
+        }
+        const usage = this.lastMemory.usage;
         return JSON.stringify({ free: this.memory.total - usage, usage, total: this.memory.total, history: 0, gc: 0, gctime: 0, blocksize: this.memory.blocksize });
       },
       esp32State: () => JSON.stringify({ sdkVersion: "v4.4.8", freeHeap: 120000, BLE: false, Wifi: true, minHeap: 100000 }),
