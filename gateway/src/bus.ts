@@ -9,7 +9,7 @@ import type { CommittedBatch } from "./store/types";
 export interface BusEvents {
   /** A group-commit transaction has committed (readings, transitions, ledger now durable). */
   committed: CommittedBatch;
-  /** A node's status message was stored. */
+  /** A node's status message was received and validated (queued for the store). */
   nodeStatus: { node: string; status: StatusMessage };
   /** The store could not commit (disk full, I/O error) or recovered (reason null). */
   storeHealth: { ok: boolean; reason: string | null };

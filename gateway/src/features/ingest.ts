@@ -100,6 +100,7 @@ export class Ingest {
         return;
       }
       this.enqueue(node, { kind: "status", node, status: v.value, receivedAt: now }, null);
+      this.bus.emit("nodeStatus", { node, status: v.value });
       return;
     }
     if (parsed.kind !== "up") return; // cmd/res: not stored yet (logged by the command feature)
