@@ -98,6 +98,9 @@ const storeSchema = z.object({
   herdPigEquivalents: z.number().min(0).default(0),
   /** Manure + wastewater per pig-equivalent per day, m³ (pig 2 kg + 10 L, provincial table, S). */
   inflowM3PerPeDay: z.number().min(0).default(0.012),
+  /** Where the store is [lat, lon]: a tanker there loads from it, and may discharge into it (T1, T2). */
+  position: z.tuple([z.number(), z.number()]).optional(),
+  siteRadiusM: z.number().positive().default(50),
   /** Planned emptying dates (YYYY-MM-DD, local). */
   plannedEmptying: z.array(isoDate).default([]),
   thresholds: storeThresholds,

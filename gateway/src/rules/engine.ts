@@ -135,7 +135,8 @@ class Engine implements RulesEngine {
       if (amb !== undefined) this.addRole(amb, { fac: "pile", id: p.id, role: "ambient", idx: 0 });
     }
     for (const tk of config.tankers) {
-      this.tankers.set(tk.id, new TankerRules(tk, this.st.tankers[tk.id] as TankerState, off, (pit, load) => this.stores.get(pit)?.onLoad(load)));
+      const sites = config.stores.filter((s) => s.position !== undefined).map((s) => ({ id: s.id, lat: s.position![0], lon: s.position![1], radiusM: s.siteRadiusM }));
+      this.tankers.set(tk.id, new TankerRules(tk, this.st.tankers[tk.id] as TankerState, off, (pit, load) => this.stores.get(pit)?.onLoad(load), sites));
       this.addRole(tk.weightSensor, { fac: "tanker", id: tk.id, role: "weight", idx: 0 });
       if (tk.positionSensor !== undefined) this.addRole(tk.positionSensor, { fac: "tanker", id: tk.id, role: "position", idx: 0 });
     }

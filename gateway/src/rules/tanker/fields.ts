@@ -26,3 +26,16 @@ export function seasonAt(f: FieldConfig, t: number, utcOffsetMin: number): { nam
 export function capOf(f: FieldConfig): number {
   return f.capTPerMu ?? (f.crop === "paddy" ? 2 : 3);
 }
+
+/** A store a tanker can be at (loading, or returning slurry), from the stores' positions. */
+export interface StoreSite {
+  id: string;
+  lat: number;
+  lon: number;
+  radiusM: number;
+}
+
+export function storeAt(sites: readonly StoreSite[], lat: number, lon: number): StoreSite | null {
+  for (const s of sites) if (distanceM(lat, lon, s.lat, s.lon) <= s.radiusM) return s;
+  return null;
+}

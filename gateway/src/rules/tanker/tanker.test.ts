@@ -48,6 +48,18 @@ describe("tanker rules (vehicle-mounted weighing)", () => {
     expect(trip.reduce((a, l) => a + l.tonnes, 0)).toBeCloseTo(10, 1);
   });
 
+  it("T2: pumping the load back into a store with a configured position is not a discharge off site", () => {
+    const at_pit = runSynth(synthFarm({ seed: 35, days: 3, store: {}, pile: false, tanker: { returnToPitDay: 1 } }), {
+      config: (c) => void (c.stores![0]!.position = [45.0, 124.0]),
+    });
+    expect(raised(at_pit, "T2")).toEqual([]);
+    const back = at_pit.ledger.filter((l) => l.kind === "unload" && l.t < at(2));
+    expect(back.map((l) => [l.site, Math.round(l.tonnes)])).toEqual([["pit1", 10]]);
+    // Without the store's position the same thing is a discharge away from any field.
+    const unknown = runSynth(synthFarm({ seed: 35, days: 3, store: {}, pile: false, tanker: { returnToPitDay: 1 } }));
+    within(raised(unknown, "T2")[0]?.t, at(1, 9) + 15 * MIN, at(1, 9) + 25 * MIN);
+  });
+
   it("T2 needs a position: without GNSS the rule cannot judge (no alert) and the unload has no site", () => {
     const out = tankerRun(33, 4, { roadDischargeDay: 2, noPosition: true });
     expect(raised(out, "T2")).toEqual([]);

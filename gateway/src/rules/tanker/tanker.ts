@@ -5,7 +5,7 @@ import type { LedgerEntry } from "../types";
 import { localMidnight } from "../util/time";
 import { addApplication, applicationRate } from "./application-rate";
 import { onWeight as dischargeOnWeight } from "./discharge";
-import { capOf, fieldAt, seasonAt } from "./fields";
+import { capOf, fieldAt, seasonAt, storeAt, type StoreSite } from "./fields";
 import { newTankerState, type TankerState } from "./state";
 import { detectStep } from "./steps";
 
@@ -16,6 +16,7 @@ export class TankerRules {
     readonly st: TankerState,
     private readonly utcOffsetMin: number,
     private readonly onLoad: (pit: string, load: LoadSpan) => void,
+    private readonly stores: readonly StoreSite[] = [],
   ) {}
 
   static initial(): TankerState {
@@ -32,7 +33,7 @@ export class TankerRules {
     const st = this.st;
     const w = this.cfg.weightUnit === "kg" ? raw / 1000 : raw;
     st.lastWeight = w;
-    dischargeOnWeight(ctx, this.cfg, st, t, w);
+    dischargeOnWeight(ctx, this.cfg, st, t, w, this.stores);
     const step = detectStep(this.cfg, st, t, w);
     if (step === null) {
       if (st.unstableSince === null) {
@@ -47,7 +48,9 @@ export class TankerRules {
     const base = { tStart: step.tStart, tEnd: step.tEnd, weightBefore: round3(step.before), weightAfter: round3(step.after) };
     if (step.kind === "load") {
       st.today.loadT += tonnes;
-      const site = this.cfg.homePit ?? null;
+      // Loaded at the store it stands at (when stores have positions), else at its home pit.
+      const here = st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000 ? storeAt(this.stores, st.pos.lat, st.pos.lon) : null;
+      const site = here?.id ?? this.cfg.homePit ?? null;
       if (site !== null) this.onLoad(site, { tStart: step.tStart, tEnd: step.tEnd, tonnes, tanker: this.cfg.id });
       this.entry(ctx, "load", site, tonnes, st.pos?.lat ?? null, st.pos?.lon ?? null, { ...base, from: site, to: null, season: null });
     } else {
@@ -56,7 +59,8 @@ export class TankerRules {
       // Parts under stepT are sloshing left over from driving, not a discharge.
       let parts = Object.entries(st.fallBySite).filter(([, x]) => x >= this.cfg.thresholds.stepT);
       if (parts.length === 0) {
-        const here = st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000 ? fieldAt(this.cfg.fields, st.pos.lat, st.pos.lon) : null;
+        const fresh = st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000 ? st.pos : null;
+        const here = fresh === null ? null : (fieldAt(this.cfg.fields, fresh.lat, fresh.lon) ?? storeAt(this.stores, fresh.lat, fresh.lon));
         parts = [[here?.id ?? "", 1]];
       }
       const sum = parts.reduce((a, [, x]) => a + x, 0);
@@ -85,7 +89,10 @@ export class TankerRules {
 
   /** The tanker is being filled (weight changing) at this pit: level drops there are explained for now. */
   busyAt(store: string): boolean {
-    return this.cfg.homePit === store && this.st.unstableSince !== null;
+    if (this.st.unstableSince === null) return false;
+    const p = this.st.pos;
+    const here = p === null ? null : storeAt(this.stores, p.lat, p.lon);
+    return here !== null ? here.id === store : this.cfg.homePit === store;
   }
 
   panel(now: number | null) {

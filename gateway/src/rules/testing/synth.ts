@@ -58,6 +58,8 @@ export interface PileFaults {
 
 export interface TankerFaults {
   roadDischargeDay?: number;
+  /** On this day the tanker pumps its load back into the pit instead of driving out. */
+  returnToPitDay?: number;
   weighFactor?: number;
   tripsPerDay?: number;
   noPosition?: boolean;
@@ -271,6 +273,7 @@ function genTanker(r: Rng, f: TankerFaults, end: number, trips: Trip[], out: Rul
     const tt = trip.start;
     const roadDump = f.roadDischargeDay !== undefined && Math.floor((tt - T0) / DAY) === f.roadDischargeDay;
     const W = trip.tonnes;
+    const back = f.returnToPitDay !== undefined && Math.floor((tt - T0) / DAY) === f.returnToPitDay;
     const phases: { dur: number; fn: (k: number) => [number, [number, number], number] }[] = [
       { dur: 10 * MIN, fn: (k) => [W * k + r.normal(0.1), PIT, 0] },
       { dur: 5 * MIN, fn: () => [W, PIT, 0] },
@@ -281,6 +284,7 @@ function genTanker(r: Rng, f: TankerFaults, end: number, trips: Trip[], out: Rul
       { dur: 5 * MIN, fn: () => [0, FIELD, 0] },
       { dur: 20 * MIN, fn: (k) => [0, lerp(FIELD, PIT, k), 0] },
     ];
+    if (back) phases.splice(2, phases.length - 2, { dur: 10 * MIN, fn: (k) => [W * (1 - k), PIT, 0.1] }, { dur: 5 * MIN, fn: () => [0, PIT, 0] });
     for (const ph of phases) {
       const p0 = t;
       while (t < p0 + ph.dur) {
