@@ -204,6 +204,7 @@ export interface NodeRow {
   online: boolean;
   lastSeen: number;
   fw: string | null;
+  statusAt: number | null;
   bufferDepth: number | null;
   bufferDropped: number | null;
   modbus?: { ok: number; err: number; errorRate: number | null; offline: string[] };

@@ -182,9 +182,16 @@ describe("operator panel in chromium", () => {
     expect(csv).toEqual({ status: 200, type: expect.stringMatching(/^text\/csv/) });
     await shot(page, "ledger-zh");
     await page.goto(base + "/#/nodes");
-    await page.locator("[data-testid=node-pit-1]").waitFor();
-    expect(await page.locator("[data-testid=node-pit-1]").innerText()).toContain("Modbus 错误率");
+    const pit1 = page.locator("[data-testid=node-pit-1]");
+    await pit1.waitFor();
+    await expect.poll(() => pit1.innerText(), { timeout: 30_000 }).toContain("0.3.1");
+    expect(await pit1.innerText()).toMatch(/Modbus 错误率\s+1 %/);
+    expect(await pit1.innerText()).toMatch(/待发缓存\s+7/);
+    expect(await pit1.locator("[data-testid=node-online]").innerText()).toContain("在线");
     await shot(page, "nodes-zh");
+    // The node's will (offline) arrives: the view follows without a reload.
+    await env.status("pit-2", { state: "offline" });
+    await expect.poll(() => page.locator("[data-testid=node-pit-2] [data-testid=node-online]").innerText(), { timeout: 30_000 }).toContain("离线");
   }, LONG);
 
   it("switches to English and keeps the choice after a reload", async () => {
@@ -238,6 +245,12 @@ describe("operator panel in chromium", () => {
     await banner.waitFor({ timeout: 30_000 });
     expect(await banner.innerText()).toContain("与网关的连接已断开");
     await shot(page, "banner-lost-zh");
+    // The banner speaks English too (the switch works offline: the catalogue is in the page).
+    await page.locator("[data-testid=lang-switch]").click();
+    await expect.poll(() => banner.innerText()).toContain("Connection to the gateway lost");
+    await shot(page, "banner-lost-en");
+    await page.locator("[data-testid=lang-switch]").click();
+    await expect.poll(() => banner.innerText()).toContain("与网关的连接已断开");
     // While the page is cut off, the pile overheats (C5: a probe above 65 °C).
     const t = env.clock.now();
     await env.publish("pit-1", [["pile.t1", t, 68, 0], ["pile.t2", t, 56, 0]]);

@@ -2,7 +2,7 @@ import { API } from "../api";
 import { h, replace } from "../dom";
 import { ago, dateTime, num, t } from "../i18n";
 import { S, loadNodes, on } from "../state";
-import type { SensorRow } from "../types";
+import type { NodeRow, SensorRow } from "../types";
 
 /** Quality flags of protocol/src/wire/types.ts (Q), named for the operator. */
 const FLAGS: [number, string][] = [
@@ -17,6 +17,12 @@ const FLAGS: [number, string][] = [
 export function flagText(flags: number | null): string {
   if (!flags) return t("flags.ok");
   return FLAGS.filter(([b]) => (flags & b) !== 0).map(([, k]) => t(`flags.${k}`)).join(", ");
+}
+
+/** Online / offline as the node's last status message (or its MQTT will) said; unknown before any. */
+function onlineBadge(n: NodeRow): HTMLElement {
+  if (n.statusAt === null || n.statusAt === undefined) return h("span", { class: "sev sev-info", "data-testid": "node-online" }, "? ", t("nodes.noStatus"));
+  return h("span", { class: "sev " + (n.online ? "sev-ok" : "sev-critical"), "data-testid": "node-online" }, n.online ? "● " : "✖ ", t(n.online ? "nodes.online" : "nodes.offline"));
 }
 
 /** Nodes (last seen, firmware, buffer depth, Modbus error rate) and every sensor's last reading. */
@@ -40,8 +46,8 @@ export function nodesView(root: HTMLElement): () => void {
             const rate = n.modbus?.errorRate ?? null;
             return h(
               "li",
-              { class: "node" + (n.online ? "" : " offline"), "data-testid": `node-${n.id}` },
-              h("div", { class: "node-head" }, h("b", null, n.id), " ", h("span", { class: "sev " + (n.online ? "sev-ok" : "sev-critical") }, n.online ? "● " : "○ ", t(n.online ? "nodes.online" : "nodes.offline"))),
+              { class: "node" + (n.statusAt !== null && !n.online ? " offline" : ""), "data-testid": `node-${n.id}` },
+              h("div", { class: "node-head" }, h("b", null, n.id), " ", onlineBadge(n)),
               h(
                 "dl",
                 { class: "kv" },

@@ -43,6 +43,8 @@ export interface PanelEnv {
   pit2: TestNode;
   /** Publishes readings as pit-1 or pit-2 and waits for the gateway's ack (committed). */
   publish(node: "pit-1" | "pit-2", readings: [string, number, number | null, number][]): Promise<void>;
+  /** Publishes the node's retained status message (protocol StatusMessage). */
+  status(node: "pit-1" | "pit-2", msg: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,9 +72,18 @@ export async function startPanelEnv(opts: { extraStores?: number; history?: bool
       await n.waitAck(1, s);
     }
   };
-  if (opts.history !== false) await history(clock.now(), publish);
+  const status = async (node: "pit-1" | "pit-2", msg: Record<string, unknown>) => {
+    const n = node === "pit-1" ? pit1 : pit2;
+    await n.client.publishAsync(`manure/demo/node/${node}/status`, JSON.stringify({ v: 1, b: 1, t: clock.now(), cs: 1, ...msg }), { qos: 1, retain: true });
+  };
+  if (opts.history !== false) {
+    await history(clock.now(), publish);
+    // Firmware, buffer and Modbus counters as a node reports them: 20 errors in 2 000 transactions (1 %).
+    await status("pit-1", { state: "online", fw: "0.3.1", up: 3_600_000, buf: { ram: 2, flash: 5, dropped: 0 }, dev: { lvl: { ok: 980, err: 20, off: 0 }, pile: { ok: 1000, err: 0, off: 0 } } });
+    await status("pit-2", { state: "online", fw: "0.3.1", up: 3_600_000, buf: { ram: 0, flash: 0, dropped: 0 }, dev: { scale: { ok: 500, err: 0, off: 0 } } });
+  }
   return {
-    gw, base: `http://127.0.0.1:${gw.http.port}`, clock, pit1, pit2, publish,
+    gw, base: `http://127.0.0.1:${gw.http.port}`, clock, pit1, pit2, publish, status,
     close: async () => {
       await pit1.end().catch(() => undefined);
       await pit2.end().catch(() => undefined);
