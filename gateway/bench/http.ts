@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const gw = new Gateway(parseConfig({ dataDir: tmp.dir, log: { level: "silent" }, store: { path }, mqtt: { listen: { host: "127.0.0.1", port: 0 } }, http: { host: "127.0.0.1", port: 0 } }), { clock: systemClock, log: silentLogger });
   await gw.start();
   try {
-    gw.store.addUser("bench", "bench-password", "viewer");
+    if (!gw.store.users().some((u) => u.name === "bench")) gw.store.addUser("bench", "bench-password", "viewer");
     const base = `http://127.0.0.1:${gw.http.port}`;
     const login = await fetch(base + "/api/v1/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "bench", password: "bench-password" }) });
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
