@@ -39,6 +39,8 @@ export interface RigOptions {
   rules?: boolean;
   /** Wall ms the clock waits for real I/O before giving a message up (VirtualClock ioWaitLimitMs). */
   ioWaitLimitMs?: number;
+  /** SQLite synchronous mode of the gateway's store; default NORMAL. */
+  synchronous?: "FULL" | "NORMAL";
   /** Timers between two yields to Node's event loop (VirtualClock yieldEvery); default 200. */
   yieldEvery?: number;
 }
@@ -128,6 +130,9 @@ export class Rig {
         nodes: s.farm.nodes.map((n) => ({ id: n.id, passwordHash: hashSecret(nodePassword(n.id), { N: 1024 }) })),
       },
       http: this.opts.http ?? { host: "127.0.0.1", port: 0 },
+      // NORMAL: the rig does not cut the gateway's power, and FULL's fsync per group commit
+      // would dominate a simulated month on a shared disk.
+      store: { synchronous: this.opts.synchronous ?? "NORMAL" },
       facilities: this.facilities,
     });
     this.sink = this.opts.rules === false ? null : createEngineSink(this.facilities);
@@ -158,7 +163,7 @@ export class Rig {
       // Only until the bytes have reached the tap, which then holds the clock itself until the
       // broker's answer or the gateway's ack is back (MqttTap): writes that get no answer (the
       // node's PUBACK for an ack) then cost a few wall ms, not a fixed wait.
-      network.settleWallMs = 5;
+      network.settleWallMs = 2;
       network.route(`${GATEWAY_LAN.host}:${GATEWAY_LAN.port}`, { host: "127.0.0.1", port: this.tap.port });
       const ap = new WifiAccessPoint(WIFI.ssid, WIFI.pass);
       const master = ns.bus.attachMaster({ chunkMs: 10 });
