@@ -6,7 +6,7 @@ import type { Facility, PileState, StoreState, TankerState } from "./types";
 
 /** A labelled big number: readable at arm's length outdoors. */
 export function metric(label: string, value: string, unit: string | null, cls = "", testid?: string): HTMLElement {
-  return h("div", { class: "metric " + cls, "data-testid": testid }, h("div", { class: "metric-label" }, label), h("div", { class: "metric-value" }, value, unit ? h("span", { class: "unit" }, unit) : null));
+  return h("div", { class: "metric " + cls, "data-testid": testid }, h("div", { class: "metric-label" }, label), h("div", { class: "metric-value" }, value, unit && value !== "–" ? h("span", { class: "unit" }, unit) : null));
 }
 
 function bar(pct: number | null, cls = ""): HTMLElement {

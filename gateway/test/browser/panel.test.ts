@@ -133,7 +133,7 @@ describe("operator panel in chromium", () => {
   it("acknowledges the alert with a note", async () => {
     const row = page.locator("li[data-rule=L1]");
     await row.locator("[data-testid=ack-button]").click();
-    expect(await row.locator(".error").innerText()).toBe("请填写处理说明");
+    await expect.poll(() => row.locator(".error").innerText()).toBe("请填写处理说明");
     await row.locator("[data-testid=ack-note-input]").fill("已安排抽排，明早清运");
     await row.locator("[data-testid=ack-button]").click();
     await expect.poll(() => row.locator("[data-testid=alert-state]").innerText(), { timeout: 30_000 }).toBe("已确认");

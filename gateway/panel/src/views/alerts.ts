@@ -6,8 +6,9 @@ import { S, canAck, emit, on } from "../state";
 import type { Alert } from "../types";
 
 const RANK = { critical: 0, warn: 1, info: 2 } as const;
-/** Notes being typed survive live redraws. */
+/** Notes being typed, and the last refusal, survive live redraws. */
 const drafts = new Map<number, string>();
+const errors = new Map<number, string>();
 
 export function sortAlerts(list: Alert[]): Alert[] {
   return list.sort((a, b) => (a.state === "cleared" ? 1 : 0) - (b.state === "cleared" ? 1 : 0) || RANK[a.severity] - RANK[b.severity] || b.updatedT - a.updatedT);
@@ -30,14 +31,18 @@ function ackForm(a: Alert): HTMLElement {
   const id = `note-${a.id}`;
   const note = h("input", { id, class: "note", placeholder: t("alert.notePlaceholder"), maxlength: 2000, value: drafts.get(a.id) ?? "", "data-testid": "ack-note-input" });
   note.addEventListener("input", () => drafts.set(a.id, note.value));
-  const err = h("p", { class: "error", role: "alert" });
+  const err = h("p", { class: "error", role: "alert" }, errors.get(a.id) ?? "");
+  const say = (msg: string) => {
+    errors.set(a.id, msg);
+    err.textContent = msg;
+  };
   const btn = h("button", { type: "submit", class: "primary", "data-testid": "ack-button" }, t("alert.ack"));
   const form = h("form", { class: "ack-form" }, h("label", { for: id, class: "sr-only" }, t("alert.note")), note, btn, err);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = note.value.trim();
     if (!text) {
-      err.textContent = t("alert.noteRequired");
+      say(t("alert.noteRequired"));
       note.focus();
       return;
     }
@@ -45,13 +50,14 @@ function ackForm(a: Alert): HTMLElement {
     API.ack(a.id, text)
       .then((r) => {
         drafts.delete(a.id);
+        errors.delete(a.id);
         S.alerts.set(r.alert.id, r.alert);
         emit("alerts");
       })
       .catch((e: unknown) => {
         btn.disabled = false;
         const st = e instanceof ApiError ? e.status : 0;
-        err.textContent = st === 403 ? t("alert.forbidden") : st === 409 ? t("alert.notRaised") : t("error.generic", { reason: (e as Error).message });
+        say(st === 403 ? t("alert.forbidden") : st === 409 ? t("alert.notRaised") : t("error.generic", { reason: (e as Error).message }));
       });
   });
   return form;
