@@ -9,6 +9,7 @@
  *   BENCH_DB=/var/tmp/year.db npx tsx ...    # keep and reuse the generated database
  */
 import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { tempDir } from "../../test/support/tmp";
@@ -19,14 +20,14 @@ import { silentLogger } from "../src/log";
 import { Store } from "../src/store/store";
 import { printTable } from "./table";
 
-const DAYS = Number(process.env.BENCH_DAYS ?? 365);
-const SENSORS = Number(process.env.BENCH_SENSORS ?? 50);
+let DAYS = 365;
+let SENSORS = 50;
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const T_END = Date.UTC(2026, 2, 1);
-const T_START = T_END - DAYS * DAY;
+let T_START = T_END - DAYS * DAY;
 
 /** Builds the database inside SQLite (recursive CTEs): a year of readings in minutes, not hours. */
 function generate(path: string): number {
@@ -87,7 +88,11 @@ function windows(span: number, n: number): { sensor: number; from: number; to: n
   return out;
 }
 
-async function main(): Promise<void> {
+/** For bench/run.ts: `await benchHttp(365)`. */
+export async function benchHttp(days = 365, sensors = 50): Promise<void> {
+  DAYS = days;
+  SENSORS = sensors;
+  T_START = T_END - DAYS * DAY;
   const tmp = tempDir("bench-http-");
   const path = process.env.BENCH_DB ?? join(tmp.dir, "year.db");
   let genMs = 0;
@@ -145,4 +150,6 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await benchHttp(Number(process.env.BENCH_DAYS ?? 365), Number(process.env.BENCH_SENSORS ?? 50));
+}
