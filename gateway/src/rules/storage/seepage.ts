@@ -2,7 +2,7 @@ import type { StoreConfig } from "../config";
 import type { Ctx } from "../context";
 import { DAY, HOUR, localMidnight } from "../util/time";
 import { explainedSpans, overlaps } from "./spans";
-import { BIN_MS, rainBetween, type FitStats, type StoreState } from "./state";
+import { BIN_MS, rainBetween, type FitStats, type NightResult, type StoreState } from "./state";
 
 /**
  * L5 seepage (防渗), the method of Ham 2002 (JEQ 31:1370, V): seepage = depth change −
@@ -11,10 +11,12 @@ import { BIN_MS, rainBetween, type FitStats, type StoreState } from "./state";
  * readings; a night is QUIET when no pump-out, inflow event, tanker load or rain (within
  * 2 h) touches it and the level covers ≥ 80 % of it. The loss rate is a least-squares slope
  * POOLED over the last `seepageNights` quiet nights (common slope, one intercept per night),
- * minus an evaporation allowance for open stores (evaporationAllowance): a single night of a few-mm sensor cannot
- * resolve 3 mm/d (0.9 mm over 7 h), three pooled nights can. Raised when the pooled residual
- * exceeds 3 mm/d (warn) or 6 mm/d (critical) (Kansas design limits, I) and its standard error
- * is under seepageMaxSeMmD (else inconclusive: nothing changes).
+ * minus an evaporation allowance for open stores (evaporationAllowance): a single night of a
+ * few-mm sensor cannot resolve 3 mm/d (0.9 mm over 7 h), three pooled nights can. Raised when
+ * the pooled residual exceeds 3 mm/d (warn) or 6 mm/d (critical) (Kansas design limits, I),
+ * its standard error is under seepageMaxSeMmD (else inconclusive: nothing changes), and each
+ * of the nights is consistent with exceeding the limit (own residual > limit − 2 SE). Nights
+ * whose level moved in a step rather than a line are not seepage nights.
  */
 function emptyStats(): FitStats {
   return { n: 0, sx: 0, sy: 0, sxx: 0, sxy: 0, syy: 0 };
@@ -74,9 +76,16 @@ export function seepageAtBinEnd(ctx: Ctx, cfg: StoreConfig, st: StoreState, te: 
   const quiet = !overlaps(spans, n.from - HOUR, n.to) && rain === 0 && bins >= 0.8 * ((n.to - n.from) / BIN_MS);
   const evap = evaporationAllowance(cfg, nightAirC(n.from, n.to));
   const own = pooled([n.stats]);
-  st.nights.push({ t: n.to, quiet, stats: n.stats, evapMmD: round1(evap), residualMmD: own === null ? null : round1(-own.slope * 24 - evap) });
+  // A night whose level did not move along a line (a step: an unlogged pump-out, a tanker
+  // fill) is not a seepage night, whatever its slope says; L6 deals with steps.
+  const steady = own !== null && own.se * 24 <= 3 * th.seepageMaxSeMmD;
+  const night: NightResult = {
+    t: n.to, quiet: quiet && steady, stats: n.stats, evapMmD: round1(evap),
+    residualMmD: own === null ? null : round1(-own.slope * 24 - evap), seMmD: own === null ? null : round1(own.se * 24),
+  };
+  st.nights.push(night);
   if (st.nights.length > 14) st.nights.shift();
-  if (!quiet) return;
+  if (!night.quiet) return;
 
   const last = st.nights.filter((x) => x.quiet).slice(-th.seepageNights);
   if (last.length < th.seepageNights) return;
@@ -88,9 +97,12 @@ export function seepageAtBinEnd(ctx: Ctx, cfg: StoreConfig, st: StoreState, te: 
   const se = fit.se * 24;
   st.seepage = { residualMmD: round1(residual), seMmD: round1(se), nights: last.length };
   if (se > th.seepageMaxSeMmD) return; // inconclusive: the sensor is too noisy to tell
+  // "On ≥ 3 consecutive nights": the pooled loss exceeds the limit AND every one of the nights
+  // is consistent with exceeding it (its own residual within 2 of its standard errors).
+  const every = (limit: number) => last.every((x) => x.residualMmD !== null && x.residualMmD > limit - 2 * (x.seMmD ?? 0));
   const subject = `store:${cfg.id}`;
-  if (residual > th.seepageWarnMmD) {
-    const critical = residual > th.seepageCritMmD;
+  if (residual > th.seepageWarnMmD && every(th.seepageWarnMmD)) {
+    const critical = residual > th.seepageCritMmD && every(th.seepageCritMmD);
     ctx.alert(te, "L5", subject, cfg.id, {
       s: "on", severity: critical ? "critical" : "warn", messageId: "rules.storage.seepage",
       params: { mmPerDay: round1(residual), seMmD: round1(se), nights: last.length, limitMmD: critical ? th.seepageCritMmD : th.seepageWarnMmD },

@@ -17,6 +17,8 @@ export interface NightResult {
   t: number;
   /** This night's residual loss after the evaporation allowance, mm/d (positive = loss), null if no fit. */
   residualMmD: number | null;
+  /** Standard error of this night's own slope, mm/d. */
+  seMmD?: number | null;
   quiet: boolean;
   /** Evaporation allowance used for this night, mm/d. */
   evapMmD?: number;
