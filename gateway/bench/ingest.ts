@@ -51,6 +51,7 @@ async function endToEnd(dir: string, name: string, messages: number, perMsg: num
     JSON.stringify({
       farm: "demo", gateway: "gw1", dataDir: sub, log: { level: "info" },
       mqtt: { listen: { host: "127.0.0.1", port: 0 }, nodes: [{ id: "n1", passwordHash: hashSecret("pw", { N: 1024 }) }] },
+      http: { host: "127.0.0.1", port: 0 },
     }),
   );
   const gp = await spawnGateway(cfg, 30_000, entry);

@@ -8,7 +8,11 @@
 import { benchIngest } from "./ingest";
 import { benchUpstream } from "./upstream";
 import { benchChart } from "./chart";
+import { benchHttp } from "./http";
 
 await benchIngest(Number(process.env.BENCH_SCALE ?? 1));
 await benchUpstream(Number(process.env.BENCH_UPSTREAM_READINGS ?? 200_000));
 await benchChart(Number(process.env.BENCH_CHART_DAYS ?? 365));
+// The HTTP API's own benchmark (written by the HTTP engineer), so the root runner, which uses
+// this file when a package has one, runs it too.
+await benchHttp(Number(process.env.BENCH_DAYS ?? 365), Number(process.env.BENCH_SENSORS ?? 50));

@@ -29,6 +29,7 @@ it(`kill -9 at random moments, ${ROUNDS} times, while a node publishes at full r
       farm: "demo", gateway: "gw1", dataDir: tmp.dir, log: { level: "info" },
       mqtt: { listen: { host: "127.0.0.1", port: 0 }, nodes: [{ id: "pit-1", passwordHash: nodeHash("pw-1") }] },
       store: { groupCommitMs: 10 },
+      http: { host: "127.0.0.1", port: 0 },
     }),
   );
   const node = new SimNode("pit-1", "pw-1", 3, 5);

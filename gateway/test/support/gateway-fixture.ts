@@ -19,6 +19,7 @@ export async function startGateway(dir: string, extra: Record<string, unknown> =
     log: { level: "silent" },
     mqtt: { listen: { host: "127.0.0.1", port: 0 }, nodes: [{ id: "pit-1", passwordHash: nodeHash("pw-pit-1") }, { id: "pit-2", passwordHash: nodeHash("pw-pit-2") }] },
     store: { groupCommitMs: 5 },
+    http: { host: "127.0.0.1", port: 0 },
     ...extra,
   });
   const gw = new Gateway(cfg, { clock, log: silentLogger, rules });
