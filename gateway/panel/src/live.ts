@@ -1,6 +1,6 @@
 import { API } from "./api";
 import { S, emit, applyAlert, applyLedger, applyReadings, loadAlerts, loadFacilities, loadNodes, refreshSoon } from "./state";
-import type { FeedAlert, FeedLedger, FeedReading } from "./types";
+import type { FeedAlert, FeedLedger, FeedReading, NodeRow } from "./types";
 
 /** Timers the live client uses (the browser's by default; tests of the logic may inject). */
 export interface Timers {
@@ -24,7 +24,7 @@ type ServerMessage =
   | { type: "readings"; items: FeedReading[]; cursor: string }
   | { type: "alert"; item: FeedAlert; cursor: string }
   | { type: "ledger"; item: FeedLedger; cursor: string }
-  | { type: "node"; node: string; cursor: string }
+  | { type: "node"; node: string; view?: NodeRow; cursor: string }
   | { type: "store"; ok: boolean; reason: string | null; cursor: string }
   | { type: "reset"; reason: string; cursor: string };
 
@@ -141,7 +141,12 @@ export class LiveClient {
         applyLedger(m.item);
         break;
       case "node":
-        refreshSoon("nodes");
+        // The message carries the node's /nodes row: no request needed.
+        if (m.view && S.nodes) {
+          const v = m.view;
+          S.nodes = S.nodes.some((n) => n.id === v.id) ? S.nodes.map((n) => (n.id === v.id ? v : n)) : [...S.nodes, v];
+          emit("nodes");
+        } else refreshSoon("nodes");
         break;
       case "store":
         S.storeOk = m.ok;
