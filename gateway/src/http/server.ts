@@ -21,6 +21,7 @@ import { eventRoutes } from "./routes/events";
 import { ledgerRoutes } from "./routes/ledger";
 import { nodeRoutes } from "./routes/nodes";
 import { feedRoutes } from "./routes/feed";
+import { tokenRoutes } from "./routes/tokens";
 
 export interface HttpOptions {
   host: string;
@@ -279,6 +280,7 @@ export function buildRoutes(d: RouteDeps, counters: { loginFailed: () => void; l
     ...ledgerRoutes(d),
     ...nodeRoutes(d),
     ...feedRoutes(d),
+    ...tokenRoutes(d),
     {
       // The WebSocket lives on the upgrade path (live/live.ts); a plain GET is told so.
       method: "GET",

@@ -227,6 +227,27 @@ describe("county tokens", () => {
   });
 });
 
+describe("token administration", () => {
+  it("lets an admin create (shown once), list and revoke county tokens; an operator gets 403", async () => {
+    expect((await operator.get("/api/v1/tokens")).status).toBe(403);
+    expect((await operator.post("/api/v1/tokens", { name: "x" })).status).toBe(403);
+    const made = await admin.post("/api/v1/tokens", { name: "county-b" });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ name: "county-b", scope: "read", revokedAt: null, token: expect.stringMatching(/^fgt_/) });
+    expect((await admin.post("/api/v1/tokens", { name: "county-b" })).status).toBe(409);
+    expect((await admin.post("/api/v1/tokens", { name: "bad name" })).status).toBe(400);
+    const list = await admin.get("/api/v1/tokens");
+    expect(JSON.stringify(list.body)).not.toContain(made.body.token);
+    expect(list.body.tokens.map((t: { name: string }) => t.name)).toContain("county-b");
+    const c = env.api();
+    c.bearer = made.body.token;
+    expect((await c.get("/api/v1/feed")).status).toBe(200);
+    expect((await admin.post("/api/v1/tokens/county-b/revoke")).status).toBe(200);
+    expect((await admin.post("/api/v1/tokens/county-b/revoke")).status).toBe(404);
+    expect((await c.get("/api/v1/feed")).status).toBe(401);
+  });
+});
+
 describe("export", () => {
   it("streams CSV and NDJSON of a time range", async () => {
     const nd = await admin.get(`/api/v1/export?from=${T0}&to=${T0 + 86_400_000}&format=ndjson`);
