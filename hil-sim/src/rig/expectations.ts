@@ -64,7 +64,7 @@ export function lossReport(rig: Rig): LossReport {
     for (const r of u.r) {
       const [key, t, value, flags] = r as [string, number, number | null, number];
       const synced = (flags & Q.CLOCK_UNSYNC) === 0;
-      const i = pool.findIndex((p) => p.key === key && p.value === value && (!synced || p.t === t));
+      const i = pool.findIndex((p) => p.key === key && p.value === value && (!synced || p.t === Math.round(t)));
       rep.readingsChecked++;
       if (i < 0) rep.mismatched.push(`${k} ${key}@${t}=${value}`);
       else pool.splice(i, 1);

@@ -48,6 +48,11 @@ export class MqttTap {
   private readonly upTickets = new Map<string, IoTicket[]>();
   private readonly ackTickets = new Map<string, { b: number; s: number; done: IoTicket }[]>();
   port = 0;
+  /** A node sent a packet nothing answers (PUBACK, DISCONNECT): see Rig's per-node I/O tracker. */
+  onSilentWrite: ((node: string) => void) | null = null;
+  private releasing: IoTicket[] | null = null;
+  /** Every packet going by, for debugging ("up" = node to broker). */
+  onPacket: ((dir: "up" | "down", p: Packet) => void) | null = null;
 
   constructor(
     private readonly target: { host: string; port: number },
@@ -134,14 +139,22 @@ export class MqttTap {
       l.push(this.safe(this.io.begin()));
       waiting.set(k, l);
     };
+    // Tickets ended by what comes down are released only once those bytes have reached the
+    // node's socket (the next turn of Node's event loop after the write: loopback delivers at
+    // once), so that the clock cannot run ahead between here and the node's network.
+    let releasing: IoTicket[] = [];
     const answered = (k: string) => {
       const l = waiting.get(k);
-      if (l && l.length) l.shift()!();
+      if (l && l.length) releasing.push(l.shift()!);
     };
     const fromNode = mqttParser({ protocolVersion: 4 });
     const toNode = mqttParser({ protocolVersion: 4 });
     fromNode.on("packet", (p: Packet) => {
-      if (p.cmd === "connect") {
+      this.onPacket?.("up", p);
+      if (p.cmd === "puback" || p.cmd === "disconnect") {
+        // Nothing will answer these: the node's own network guard need not wait for a reply.
+        if (node !== null) this.onSilentWrite?.(node);
+      } else if (p.cmd === "connect") {
         node = p.clientId;
         this.nodeConns.set(node, (this.nodeConns.get(node) ?? 0) + 1);
         expect("connack");
@@ -152,6 +165,7 @@ export class MqttTap {
       else if (p.cmd === "pingreq") expect("pingresp");
     });
     toNode.on("packet", (p: Packet) => {
+      this.onPacket?.("down", p);
       if (p.cmd === "publish") this.onDown(p.topic, p.payload);
       else if (p.cmd === "connack") answered("connack");
       else if (p.cmd === "puback" || p.cmd === "suback") answered(`${p.cmd}:${p.messageId}`);
@@ -165,8 +179,12 @@ export class MqttTap {
       upstream.write(d);
     });
     upstream.on("data", (d) => {
+      this.releasing = releasing;
       toNode.parse(d);
-      client.write(d);
+      this.releasing = null;
+      const done = releasing;
+      releasing = [];
+      client.write(d, () => setImmediate(() => setImmediate(() => done.forEach((t) => t()))));
     });
     const close = () => {
       for (const l of waiting.values()) for (const t of l) t();
@@ -224,7 +242,10 @@ export class MqttTap {
     const list = this.ackTickets.get(t.node);
     if (!list) return;
     const i = list.findIndex((x) => x.b === a.b && x.s === a.s);
-    if (i >= 0) list.splice(i, 1)[0]!.done();
+    if (i < 0) return;
+    const done = list.splice(i, 1)[0]!.done;
+    if (this.releasing) this.releasing.push(done);
+    else done();
   }
 }
 

@@ -8,6 +8,7 @@ import { Gateway } from "../../../gateway/src/gateway";
 import { silentLogger, type Logger } from "../../../gateway/src/log";
 import { createEngineSink, type EngineSink } from "../../../gateway/src/rules/sink";
 import { parseDuration } from "../clock/duration";
+import type { IoGuard } from "../clock/io-guard";
 import { EspruinoRuntime } from "../espruino/runtime";
 import { FlashStorage, binToBytes } from "../espruino/flash";
 import { VirtualNetwork } from "../espruino/net";
@@ -95,6 +96,7 @@ export class Rig {
   tap!: MqttTap;
   readonly dataDir: string;
   private readonly ownDir: boolean;
+  private readonly nodeIo = new Map<string, NodeIo>();
   private db: Database.Database | null = null;
   private started = false;
 
@@ -140,6 +142,7 @@ export class Rig {
     await this.gateway.start();
     this.tap = new MqttTap({ host: "127.0.0.1", port: this.gateway.mqttPort }, this.clock.io);
     await this.tap.start();
+    this.tap.onSilentWrite = (node) => this.nodeIo.get(node)?.releaseOldest();
     // The two hops of a message the nodes' network guard cannot see (see MqttTap).
     const queue = this.gateway.queue;
     const enqueue = queue.enqueue.bind(queue);
@@ -160,17 +163,20 @@ export class Rig {
       const flash = new FlashStorage();
       flash.write("node.json", binToBytes(JSON.stringify(nodeConfigFor(s.farm.id, n))));
       const network = new VirtualNetwork();
-      // Only until the bytes have reached the tap, which then holds the clock itself until the
-      // broker's answer or the gateway's ack is back (MqttTap): writes that get no answer (the
-      // node's PUBACK for an ack) then cost a few wall ms, not a fixed wait.
-      network.settleWallMs = 2;
+      // A write holds the clock until the broker's answer reaches the node (NodeNet releases
+      // its tickets on data from the peer); writes nothing answers (the node's PUBACK for an
+      // ack) are released by the tap as soon as it has seen them (NodeIo), so this is only the
+      // bound for a lost answer.
+      network.settleWallMs = 2000;
       network.route(`${GATEWAY_LAN.host}:${GATEWAY_LAN.port}`, { host: "127.0.0.1", port: this.tap.port });
       const ap = new WifiAccessPoint(WIFI.ssid, WIFI.pass);
       const master = ns.bus.attachMaster({ chunkMs: 10 });
       const uarts: ConstructorParameters<typeof EspruinoRuntime>[0]["uarts"] = { Serial2: transceiverPort(master, ns.bus.config) };
       if (ns.gps) uarts.Serial3 = transceiverPort(ns.gps.line.attach("node"), ns.gps.line.config);
+      const io = new NodeIo(this.clock.io);
+      this.nodeIo.set(n.id, io);
       const runtime = new EspruinoRuntime({
-        clock: ns.bus.clock, bundle, flash, network, wifi: ap, uarts,
+        clock: ns.bus.clock, io, bundle, flash, network, wifi: ap, uarts,
         dePins: { D4: "Serial2" },
         seed: seedOf(`${this.sim.seed}/${n.id}/node`),
         // The honest estimate reads closures through the inspector (~230 ms); the status message
@@ -299,6 +305,43 @@ export class Rig {
     this.db?.close();
     this.db = null;
     if (this.ownDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A node's view of the clock's I/O guard: the same tickets, kept in write order so that the
+ * tap can end the one of a write that will get no answer.
+ */
+class NodeIo {
+  private readonly open: (() => void)[] = [];
+  constructor(private readonly io: IoGuard) {}
+
+  begin(): () => void {
+    const t = this.io.begin();
+    let done = false;
+    const ticket = () => {
+      if (done) return;
+      done = true;
+      const i = this.open.indexOf(ticket);
+      if (i >= 0) this.open.splice(i, 1);
+      t();
+    };
+    this.open.push(ticket);
+    return ticket;
+  }
+
+  end(): void {
+    this.open.shift()?.();
+  }
+
+  track<T>(p: Promise<T>): Promise<T> {
+    const t = this.begin();
+    p.then(t, t);
+    return p;
+  }
+
+  releaseOldest(): void {
+    this.open.shift()?.();
   }
 }
 
