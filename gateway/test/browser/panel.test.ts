@@ -61,6 +61,21 @@ async function apiAs(p: Page, method: string, path: string, body?: unknown): Pro
   );
 }
 
+/** Text elements whose colour has less than 7:1 contrast with the first opaque background behind them. */
+const CONTRAST_SCRIPT = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }).reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0.5) return c; } return [255, 255, 255]; };
+  const out = [];
+  for (const el of document.querySelectorAll("h1, h2, .metric-value, .metric-label, .sev, .proof, .nav-link, .small, .muted, .alert-text, .state, .tab, button, label, td, dd, dt")) {
+    if (!el.getClientRects().length || !el.textContent.trim()) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 7) out.push(el.className + " " + el.textContent.trim().slice(0, 20) + " " + ratio.toFixed(2));
+  }
+  return out;
+})()`;
+
 describe("operator panel in chromium", () => {
   it("shows the login page in Chinese and refuses a wrong password", async () => {
     await page.goto(base + "/");
@@ -231,6 +246,9 @@ describe("operator panel in chromium", () => {
           .filter((r) => r.width > 0 && (r.height < 44 || r.width < 44)).length,
       );
       expect(small, `small touch targets on ${name}`).toBe(0);
+      // Outdoors: text contrast at least 7:1 (WCAG 2.x 1.4.6, AAA) against its own background.
+      const low = await phone.evaluate(CONTRAST_SCRIPT);
+      expect(low, `low-contrast text on ${name}`).toEqual([]);
       await shot(phone, `phone-${name}-zh`);
     }
     await phone.close();
