@@ -27,7 +27,7 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 describe("farm-gateway CLI (real process)", () => {
-  it("check-config names the path and reason of a bad field", async () => {
+  it("check-config names the path and reason of a bad field", { timeout: 120_000 }, async () => {
     writeFileSync(join(tmp.dir, "g.yaml"), "farm: demo\nmqtt:\n  listen:\n    port: -1\n");
     const r = await cli(["check-config", "-c", join(tmp.dir, "g.yaml")]);
     expect(r.code).toBe(1);
@@ -37,7 +37,7 @@ describe("farm-gateway CLI (real process)", () => {
     expect(ok.stdout).toMatch(/config ok: .*embedded broker 0\.0\.0\.0:1883.*http 0\.0\.0\.0:8080, upstream none/);
   });
 
-  it("adds users and tokens, revokes a token, reports db stats, exports CSV and NDJSON", async () => {
+  it("adds users and tokens, revokes a token, reports db stats, exports CSV and NDJSON", { timeout: 240_000 }, async () => {
     const cfgFile = join(tmp.dir, "g.json");
     writeFileSync(cfgFile, JSON.stringify({ dataDir: "./d", farm: "demo" }));
     const c = ["-c", cfgFile];
