@@ -54,6 +54,25 @@ describe("process.memory()", () => {
     expect(rt.memoryUsage()).toBe(u0);
   });
 
+  it("closures made by one factory are counted apart, also on later (grouped) estimates", () => {
+    const { rt } = boot(`
+      (function () {
+        var mods = [];
+        function make(n) { var own = []; return { add: function () { for (var i = 0; i < n; i++) own.push(i); } }; }
+        for (var k = 0; k < 3; k++) mods.push(make(10));
+        global.mods = mods;
+      })();
+    `);
+    const u0 = rt.memoryUsage();
+    expect(rt.memoryUsage()).toBe(u0);
+    rt.evaluate("mods[1].add()");
+    const u1 = rt.memoryUsage();
+    expect(u1 - u0).toBe(10);
+    rt.evaluate("mods[2].add()");
+    rt.evaluate("mods[2].add()");
+    expect(rt.memoryUsage() - u1).toBe(20);
+  });
+
   it("recomputes at most every memoryRefreshMs of node time", () => {
     const clock = new VirtualClock();
     const rt = new EspruinoRuntime({ clock, bundle: "var a = [];", memoryRefreshMs: 5000 });

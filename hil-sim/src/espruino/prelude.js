@@ -7,6 +7,9 @@
 /* eslint-disable @typescript-eslint/no-unused-expressions, @typescript-eslint/no-this-alias, @typescript-eslint/no-unused-vars */
 (function (host, g, saved) {
   "use strict";
+  // Marks this function's scope (it is captured by dispatch below): the memory estimate skips
+  // it, since it is the runtime's, not the firmware's.
+  var __espruinoRuntimeScope = true;
 
   // --- host calls: a host exception becomes an Error of this realm (Espruino's jsExceptionHere)
   function H(name) {
@@ -600,6 +603,7 @@
 
   // --- events from the runtime into this realm
   return function dispatch(kind, a, b, c) {
+    if (!__espruinoRuntimeScope) return undefined;
     if (kind === "serial") return deliverSerial(a, b);
     if (kind === "init") {
       E.emit("init");

@@ -42,8 +42,8 @@ export interface EspruinoRuntimeOptions {
   memory?: MemoryOptions;
   /**
    * process.memory() recomputes the estimate at most this often (virtual ms of the node) and
-   * returns the last figure in between: the walk costs tens of ms of wall time, and a firmware
-   * that asks every second would otherwise dominate a long simulation. Default 10 000; 0 =
+   * returns the last figure in between: the walk costs a few ms of wall time, and a firmware
+   * that asks every second would otherwise dominate a long simulation. Default 60 000; 0 =
    * every call.
    */
   memoryRefreshMs?: number;
@@ -593,7 +593,7 @@ export class EspruinoRuntime {
         JSON.stringify({ VERSION: this.opts.version ?? "2v29", BOARD: "ESP32", RAM: 524288, SERIAL: "240ac4000001", CONSOLE: "Serial1", MODULES: "Storage,Wifi,net,ESP32" }),
       memory: (_gc: boolean) => {
         const now = this.clock.now();
-        const refresh = this.opts.memoryRefreshMs ?? 10_000;
+        const refresh = this.opts.memoryRefreshMs ?? 60_000;
         if (!this.lastMemory || refresh <= 0 || now - this.lastMemory.t >= refresh || this.lastMemory.gen !== this.gen) {
           this.lastMemory = { t: now, gen: this.gen, usage: this.global && this.timers ? this.memory.estimate(this.global, [], this.timers.count) : 0 };
         }
