@@ -28,7 +28,7 @@ beforeAll(async () => {
   op = env.api();
   await op.login("op", "operator-pass-1");
   // A second server on the same gateway, with short heartbeats and a small send buffer.
-  tuned = new Http(env.gw, { host: "127.0.0.1", port: 0, live: { heartbeatMs: 150, maxBufferedBytes: 64 * 1024, throttleMs: 50 } }, systemClock, silentLogger);
+  tuned = new Http(env.gw, { host: "127.0.0.1", port: 0, live: { heartbeatMs: 1000, maxBufferedBytes: 64 * 1024, throttleMs: 50 } }, systemClock, silentLogger);
   await tuned.start();
 }, 60_000);
 afterAll(async () => {
