@@ -36,7 +36,24 @@ export function align(series: SeriesIn[]): uPlot.AlignedData {
   return [xs.map((x) => x / 1000), ...cols] as uPlot.AlignedData;
 }
 
-/** Threshold lines (horizontal, dashed, labelled) and event markers (vertical) drawn on the plot. */
+/** Text on a light box, legible over grid and curves. */
+function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, align: "left" | "right", px: number): void {
+  const w = ctx.measureText(text).width;
+  const h = 14 * px;
+  const x0 = align === "right" ? x - w : x;
+  ctx.save();
+  ctx.fillStyle = "rgba(255,255,255,0.88)";
+  ctx.fillRect(x0 - 2 * px, y - h + 2 * px, w + 4 * px, h);
+  ctx.restore();
+  ctx.textAlign = align;
+  ctx.fillText(text, x, y);
+  ctx.textAlign = "left";
+}
+
+/**
+ * Threshold lines (horizontal, dashed, labelled at the right end) and event markers (vertical,
+ * labelled at the foot of the plot, so the two kinds of label do not collide).
+ */
 function overlay(lines: Line[], markers: Marker[]): uPlot.Plugin {
   return {
     hooks: {
@@ -57,26 +74,21 @@ function overlay(lines: Line[], markers: Marker[]): uPlot.Plugin {
           ctx.moveTo(left, y);
           ctx.lineTo(left + width, y);
           ctx.stroke();
-          ctx.textAlign = "right";
-          ctx.fillText(l.label, left + width - 4 * px, y - 4 * px);
-          ctx.textAlign = "left";
+          label(ctx, l.label, left + width - 4 * px, y - 4 * px, "right", px);
         }
         ctx.setLineDash([]);
         for (const m of markers) {
           const x = u.valToPos(m.t / 1000, "x", true);
           if (x < left || x > left + width) continue;
-          ctx.strokeStyle = "#333";
-          ctx.fillStyle = "#333";
-          ctx.lineWidth = 1 * px;
+          ctx.strokeStyle = "#222";
+          ctx.fillStyle = "#222";
+          ctx.lineWidth = 2 * px;
           ctx.beginPath();
           ctx.moveTo(x, top);
           ctx.lineTo(x, top + height);
           ctx.stroke();
-          ctx.save();
-          ctx.translate(x + 3 * px, top + 4 * px);
-          ctx.rotate(Math.PI / 2);
-          ctx.fillText(m.label, 0, 0);
-          ctx.restore();
+          const nearRight = x > left + width / 2;
+          label(ctx, m.label, nearRight ? x - 4 * px : x + 4 * px, top + height - 6 * px, nearRight ? "right" : "left", px);
         }
         ctx.restore();
       },

@@ -183,6 +183,16 @@ describe("operator panel in chromium", () => {
     const ev = (await apiAs(page, "GET", `/api/v1/events?facility=pile1&from=0&to=${env.clock.now() + 86_400_000}`)).json as { events: { type: string; by: string }[] };
     expect(ev.events.some((e) => e.type === "turning" && e.by === "op")).toBe(true);
     await shot(page, "record-zh");
+    // The turning shows on the pile's page: in its events and as a marker on the chart,
+    // next to the threshold lines (harmlessness 50 and 45 °C, overheat 65, severe 70).
+    const t = env.clock.now();
+    await env.publish("pit-1", [["pile.t1", t, 60, 0], ["pile.t2", t, 56, 0]]);
+    await page.goto(base + "/#/facility/pile1?span=24h");
+    const chart = page.locator("[data-testid=chart]").first();
+    await expect.poll(() => chart.getAttribute("data-markers"), { timeout: 30_000 }).toBe("1");
+    expect(await chart.getAttribute("data-lines")).toBe("4");
+    expect(await page.locator(".events").innerText()).toMatch(/翻堆 · 人工 · op/);
+    await shot(page, "facility-pile1-turning-zh");
   }, LONG);
 
   it("shows the ledger with per-field totals and a CSV export, and the nodes' health", async () => {

@@ -147,7 +147,13 @@ export function facilityView(root: HTMLElement, id: string, query: URLSearchPara
       const res = answers[i]!.find((a) => a)?.res;
       boxes.push(h("section", { class: "chart-box" }, h("h3", null, s.title, res ? h("span", { class: "small muted" }, " · ", t(`res.${res}`)) : null), box));
       if (series.every((x) => x.points.length === 0)) box.append(h("p", { class: "muted" }, noDataText()));
-      else (box as HTMLElement & { spec?: unknown }).spec = { unit: s.unit, series, lines: s.lines, markers, from, to };
+      else {
+        (box as HTMLElement & { spec?: unknown }).spec = { unit: s.unit, series, lines: s.lines, markers, from, to };
+        // What the canvas shows, readable by tests and assistive tools.
+        box.dataset.lines = String(s.lines.length);
+        box.dataset.markers = String(markers.filter((m) => m.t >= from && m.t <= to).length);
+        box.setAttribute("aria-label", s.title);
+      }
     });
     replace(charts, boxes);
     for (const b of Array.from(charts.querySelectorAll<HTMLElement & { spec?: Parameters<typeof makeChart>[1] }>(".chart"))) if (b.spec) plots.push(makeChart(b, b.spec));
