@@ -282,6 +282,11 @@ export class Rig {
       .all() as StoredTransition[];
   }
 
+  /** The tanker ledger (T1 loads and unloads, with where they happened). */
+  ledger(): { t: number; kind: string; facility: string | null; site: string | null; tonnes: number }[] {
+    return this.database().prepare(`SELECT t, kind, facility, site, tonnes FROM ledger ORDER BY feed_seq`).all() as { t: number; kind: string; facility: string | null; site: string | null; tonnes: number }[];
+  }
+
   /** Uplink messages stored, by "node/boot/seq". */
   storedMessages(): Map<string, { id: number; readings: number }> {
     const rows = this.database().prepare(`SELECT id, node, boot, seq, readings FROM messages`).all() as { id: number; node: string; boot: number; seq: number; readings: number }[];
