@@ -57,6 +57,12 @@ export function maturityText(p: PileState): string {
   return t("pile.maturity.cooling", { days: m.coolDays, required: m.requiredDays });
 }
 
+/** "pile-1/pt.ch3" → "ch3": enough to tell a pile's probes apart on a card. */
+export function probeName(sensor: string): string {
+  const key = sensor.slice(sensor.indexOf("/") + 1);
+  return key.slice(key.lastIndexOf(".") + 1);
+}
+
 export function pileBody(f: Facility, p: PileState | null): Child[] {
   if (!p) return [h("p", { class: "muted" }, t("facility.noState"))];
   return [
@@ -64,7 +70,7 @@ export function pileBody(f: Facility, p: PileState | null): Child[] {
     h(
       "div",
       { class: "metrics" },
-      p.probes.map((pr) => metric(t(`pile.position.${pr.position}`), num(pr.valueC, 1), t("unit.degC"), pr.valid ? ((pr.valueC ?? 0) > 65 ? "bad" : "") : "stale", `probe-${pr.sensor}`)),
+      p.probes.map((pr) => metric(t(`pile.position.${pr.position}`) + (p.probes.length > 1 ? " " + probeName(pr.sensor) : ""), num(pr.valueC, 1), t("unit.degC"), pr.valid ? ((pr.valueC ?? 0) > 65 ? "bad" : "") : "stale", `probe-${pr.sensor}`)),
     ),
     h(
       "div",

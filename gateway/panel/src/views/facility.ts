@@ -1,6 +1,6 @@
 import type uPlot from "uplot";
 import { API } from "../api";
-import { facilityBody, alertChips, lastReadingLine } from "../cards";
+import { facilityBody, alertChips, lastReadingLine, probeName } from "../cards";
 import { makeChart, noDataText, type Line, type Marker, type SeriesIn } from "../chart";
 import { h, replace } from "../dom";
 import { dateTime, t } from "../i18n";
@@ -63,7 +63,7 @@ function specs(f: Facility): ChartSpec[] {
     for (const x of p?.harmlessness ?? []) if (!lines.some((l) => l.value === x.thresholdC)) lines.push({ value: x.thresholdC, label: t("chart.harmlessLine", { c: x.thresholdC, days: x.requiredDays }), kind: "info" });
     if (th.overheatC !== undefined) lines.push({ value: th.overheatC, label: t("chart.overheat", { c: th.overheatC }), kind: "warn" });
     if (th.severeOverheatC !== undefined) lines.push({ value: th.severeOverheatC, label: t("chart.severeOverheat", { c: th.severeOverheatC }), kind: "bad" });
-    const sensors = probes.map((pr) => ({ sensor: pr.sensor, label: t(`pile.position.${pr.position}`) + " " + pr.sensor.split("/").pop() }));
+    const sensors = probes.map((pr) => ({ sensor: pr.sensor, label: t(`pile.position.${pr.position}`) + " " + probeName(pr.sensor) }));
     if (typeof c.ambientSensor === "string") sensors.push({ sensor: c.ambientSensor, label: t("chart.ambient") });
     return [{ title: t("chart.temperature"), unit: t("unit.degC"), sensors, lines }];
   }
