@@ -111,10 +111,76 @@
     return u;
   }
 
+  // --- numbers as Espruino prints them (its own float-to-text conversion, src/jsutils.c
+  // ftoa_bounded_extra: integer digits by repeated division, then at most 11 fractional digits
+  // while the remainder is above 1e-7, a value within 1e-7 below an integer printed as that
+  // integer, exponent form only beyond 1e21 and under 1e-6). V8's own ToString cannot be
+  // replaced, so this applies where the runtime can: JSON.stringify, print/console,
+  // Number.prototype.toString() without a radix.
+  function espNum(val) {
+    if (val !== val) return "NaN";
+    if (val === Infinity) return "Infinity";
+    if (val === -Infinity) return "-Infinity";
+    var out = "";
+    if (val < 0) { out = "-"; val = -val; }
+    var exp = 0;
+    if (val > 0) {
+      if (val >= 1e21) {
+        while (val > 100000) { val /= 100000; exp += 5; }
+        while (val > 10) { val /= 10; exp++; }
+      } else if (val < 1e-6) {
+        while (val < 1e-5) { val *= 100000; exp -= 5; }
+        while (val < 1) { val *= 10; exp--; }
+      }
+    }
+    if (Math.floor(val + 1e-7) === Math.floor(val) + 1) val = Math.floor(val) + 1;
+    var d = 1;
+    while (d * 10 <= val) d *= 10;
+    while (d >= 1) {
+      var v = Math.floor(val / d);
+      val -= v * d;
+      out += String.fromCharCode(48 + v);
+      d /= 10;
+    }
+    if (val > 0) {
+      var pt = false, digits = 0;
+      val *= 10;
+      while (digits < 11 && val > 1e-7) {
+        var f = Math.floor(val + 1e-8);
+        val = (val - f) * 10;
+        if (f === 10) f = 9;
+        if (!pt) { out += "."; pt = true; }
+        out += String.fromCharCode(48 + f);
+        digits++;
+      }
+    }
+    if (exp) out += "e" + (exp > 0 ? "+" : "") + exp;
+    return out;
+  }
+  function isPlainInt(x) { return x === Math.floor(x) && Math.abs(x) < 2147483648; }
+  var realStringify = JSON.stringify, realNumToString = Number.prototype.toString;
+  // Espruino's JSON.stringify takes (value, replacer, space) but ignores the replacer
+  JSON.stringify = function (value, _replacer, space) {
+    var marked = false;
+    var out = realStringify(value, function (k, x) {
+      if (typeof x === "number" && isFinite(x) && !isPlainInt(x)) { marked = true; return "\u0001" + espNum(x) + "\u0001"; }
+      return x;
+    }, space);
+    return marked && out !== undefined ? out.replace(/"\\u0001([^"]*?)\\u0001"/g, "$1") : out;
+  };
+  def(Number.prototype, "toString", function (radix) {
+    var x = Number(this);
+    if ((radix === undefined || radix === 10) && isFinite(x) && !isPlainInt(x)) return espNum(x);
+    return realNumToString.call(x, radix);
+  });
+  // Math.round rounds halves away from zero on Espruino (Math.round(-1.5) is -2 there)
+  Math.round = function (x) { x = Number(x); return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5); };
+
   // --- console (captured by the runtime with virtual timestamps)
   var hostPrint = H("print");
   function fmt(v) {
     if (typeof v === "string") return v;
+    if (typeof v === "number") return isPlainInt(v) ? String(v) : espNum(v);
     if (v === undefined) return "undefined";
     if (typeof v === "function") return "function";
     if (v instanceof Error) return v.toString();

@@ -156,6 +156,22 @@ describe("timers on the virtual clock", () => {
   });
 });
 
+describe("numbers printed as Espruino prints them", () => {
+  it("JSON.stringify, print and toString match the real Linux build's output byte for byte", () => {
+    const { rt } = make("var x;");
+    rt.boot();
+    const xs = "[0.1+0.2, 1/3, 123456789.123, 1e21, 1.5e-7, -0.0001234, 2.675, 12.34*100, 0.000001, 5e-7, 1767225600123, 3.14159265358979, 12.345, 0.001, 1234.5678, 99.99, 1.1, 2.2*3, 25.6, -3.7, 0.5, 100.25, 1e-7, 123456.789, 1767225600.123, 0.1, 1e300, 2.5e-300, 65535.5, 4294967296.5, -1e-9, 7.000000001, 0.30000001, 1e20]";
+    // printed by the real interpreter (2v29.277) for the same expression
+    const real = "[0.3,0.33333333333,123456789.12299999594,10e+20,1.5e-7,-0.0001234,2.675,1234,0.000001,5e-7,1767225600123,3.14159265358,12.345,0.001,1234.5678,99.99,1.1,6.6,25.6,-3.7,0.5,100.25,1e-7,123456.789,1767225600.12299990653,0.1,1e+300,2.5e-300,65535.5,4294967296.5,-1e-9,7,0.30000001,100000000000000000000]";
+    expect(rt.evaluate(`JSON.stringify(${xs})`)).toBe(real);
+    expect(rt.evaluate("JSON.stringify({ a: 1/3, b: [2.5], s: 'x' })")).toBe('{"a":0.33333333333,"b":[2.5],"s":"x"}');
+    expect(rt.evaluate("(1/3).toString() + ' ' + (255).toString(16)")).toBe("0.33333333333 ff");
+    expect(rt.evaluate("[Math.round(-1.5), Math.round(-2.5), Math.round(1.5), Math.round(-0.4), Math.round(0.49999999999999994)]")).toEqual([-2, -3, 2, 0, 1]); // -0 comes back as 0 through JSON
+    rt.evaluate("print(0.1 + 0.2, 1/3)");
+    expect(rt.consoleLines.pop()!.text).toBe("0.3 0.33333333333");
+  });
+});
+
 describe("E, watchdog, reboot, init", () => {
   it("E.on('init') and onInit run after the bundle on every boot; E.on('kill') on reboot", () => {
     const { rt, clock } = make(`print("top"); E.on("init", function () { print("init"); }); function onInit() { print("onInit"); } E.on("kill", function () { print("kill"); });`);
