@@ -73,6 +73,19 @@ describe("process.memory()", () => {
     expect(rt.memoryUsage() - u1).toBe(20);
   });
 
+  it("running out of JsVars sets the MEMORY error flag and prints Out of Memory", () => {
+    const clock = new VirtualClock();
+    const rt = new EspruinoRuntime({ clock, bundle: "var big = [];", memoryRefreshMs: 0, memory: { total: 500 } });
+    rts.push(rt);
+    rt.boot();
+    rt.evaluate("(function () { for (var i = 0; i < 600; i++) big.push(i); })()");
+    expect(rt.evaluate("process.memory().free")).toBeLessThan(0);
+    expect(rt.consoleLines.map((l) => l.text)).toContain("ERROR: Out of Memory!");
+    expect(rt.evaluate("E.getErrorFlags()")).toEqual(["MEMORY"]);
+    expect(rt.evaluate("E.getErrorFlags()")).toEqual([]);
+    expect(rt.memoryHighWater).toBeGreaterThan(600);
+  });
+
   it("recomputes at most every memoryRefreshMs of node time", () => {
     const clock = new VirtualClock();
     const rt = new EspruinoRuntime({ clock, bundle: "var a = [];", memoryRefreshMs: 5000 });

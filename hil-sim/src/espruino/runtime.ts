@@ -155,6 +155,9 @@ export class EspruinoRuntime {
   private rng = 1;
   private handledPromises = new WeakSet<object>();
   private lastMemory?: { t: number; gen: number; usage: number };
+  private errorFlags: string[] = [];
+  /** Highest process.memory() usage the firmware has seen (estimate, JsVars). */
+  memoryHighWater = 0;
   private invokeSlot?: { fn: unknown; self: unknown; args: unknown[] };
   private readonly invokeScript = new vm.Script("__espruinoInvoke()");
 
@@ -295,6 +298,7 @@ export class EspruinoRuntime {
     this.serial = { 1: { setup: true, baud: 115200, bytesize: 8, parity: "none", stopbits: 1 } };
     this.pins = Array.from({ length: 40 }, () => ({ mode: "input", forced: false, out: 0 }));
     this.wdt = undefined;
+    this.errorFlags = [];
     this.timers = new TimerTable(this.clock, (fn, args) => this.enterCall(fn, undefined, args));
     const gen = this.gen;
     this.station = new WifiStation(this.clock, this.opts.wifi, (ev, d) => this.alive && gen === this.gen && this.onWifi(ev, d), { ...DEFAULT_WIFI_TIMING, ...this.opts.wifiTiming }, this.opts.ip ?? "192.168.1.50");
@@ -581,7 +585,11 @@ export class EspruinoRuntime {
         }, us / 1000);
       },
       getTemperature: () => Math.round((this.opts.chipTemperatureC?.() ?? 45) * 1.8 + 32),
-      errorFlags: () => "[]",
+      errorFlags: () => {
+        const f = JSON.stringify(this.errorFlags);
+        this.errorFlags = []; // E.getErrorFlags() clears them
+        return f;
+      },
       crc32: (data: string) => crc32(binToBytes(data)),
       sizeOf: (v: unknown) => this.memory.sizeOf(v),
       btoa: (s: string) => {
@@ -598,6 +606,12 @@ export class EspruinoRuntime {
           this.lastMemory = { t: now, gen: this.gen, usage: this.global && this.timers ? this.memory.estimate(this.global, [], this.timers.count) : 0 };
         }
         const usage = this.lastMemory.usage;
+        this.memoryHighWater = Math.max(this.memoryHighWater, usage);
+        if (usage > this.memory.total && !this.errorFlags.includes("MEMORY")) {
+          // Espruino sets the MEMORY error flag and prints this when it runs out of JsVars
+          this.errorFlags.push("MEMORY");
+          this.print("ERROR: Out of Memory!");
+        }
         return JSON.stringify({ free: this.memory.total - usage, usage, total: this.memory.total, history: 0, gc: 0, gctime: 0, blocksize: this.memory.blocksize });
       },
       esp32State: () => JSON.stringify({ sdkVersion: "v4.4.8", freeHeap: 120000, BLE: false, Wifi: true, minHeap: 100000 }),
