@@ -33,8 +33,9 @@ export class RollupAccumulator {
   }
 
   flush(stmts: RollupStatements): void {
-    for (const a of this.minute.values()) stmts.minute.run(a);
-    for (const a of this.hour.values()) stmts.hour.run(a);
+    // Positional parameters: binding an object by name costs more per row.
+    for (const a of this.minute.values()) stmts.minute.run(a.sensorId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastT);
+    for (const a of this.hour.values()) stmts.hour.run(a.sensorId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastT);
     this.minute.clear();
     this.hour.clear();
   }
@@ -69,7 +70,7 @@ export interface RollupStatements {
 export function prepareRollups(db: Database.Database): RollupStatements {
   const sql = (table: string) => `
     INSERT INTO ${table} (sensor_id, bucket, min, max, sum, count, last, last_t)
-    VALUES (@sensorId, @bucket, @min, @max, @sum, @count, @last, @lastT)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (sensor_id, bucket) DO UPDATE SET
       min = MIN(min, excluded.min), max = MAX(max, excluded.max),
       sum = sum + excluded.sum, count = count + excluded.count,
