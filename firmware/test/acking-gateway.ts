@@ -10,12 +10,18 @@ import { nodeTopic, validateStatus, validateUplink, type StatusMessage, type Upl
 export class AckingGateway {
   readonly messages = new Map<string, UplinkMessage>();
   duplicates = 0;
+  /** Duplicates whose text differs from the first copy: a resend must be the same message. */
+  changedDuplicates = 0;
+  private raw = new Map<string, string>();
   invalid: string[] = [];
   statuses: StatusMessage[] = [];
   results: { id: string; ok: boolean; err?: string }[] = [];
   acking = true;
   /** Messages received out of (boot, seq) order; a cumulative ack is only sent for the highest contiguous. */
   private client!: MqttClient;
+
+  /** The gateway's clock: the ack's `t` sets the node's clock (a virtual clock in simulations). */
+  now: () => number = () => Date.now();
 
   constructor(private readonly url: string, readonly farm: string, readonly node: string, readonly base = "manure") {}
 
@@ -44,9 +50,14 @@ export class AckingGateway {
         return;
       }
       const k = v.value.b + ":" + v.value.s;
-      if (this.messages.has(k)) this.duplicates++;
-      else this.messages.set(k, v.value);
-      if (this.acking) void this.client.publishAsync(this.topic("ack"), JSON.stringify({ v: 1, b: v.value.b, s: v.value.s, t: Date.now() }), { qos: 1 });
+      if (this.messages.has(k)) {
+        this.duplicates++;
+        if (this.raw.get(k) !== p) this.changedDuplicates++;
+      } else {
+        this.messages.set(k, v.value);
+        this.raw.set(k, p);
+      }
+      if (this.acking) this.client.publishAsync(this.topic("ack"), JSON.stringify({ v: 1, b: v.value.b, s: v.value.s, t: this.now() }), { qos: 1 }).catch(() => undefined);
     } else if (t === this.topic("status")) {
       const v = validateStatus(j);
       if (!v.ok) this.invalid.push("status " + v.path + ": " + v.reason);

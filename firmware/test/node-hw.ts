@@ -148,3 +148,21 @@ export class LoopUart implements Uart {
     if (this.listener) this.listener(bytes);
   }
 }
+
+/** A Hardware for Node: real TCP, real timers, in-memory Storage, UARTs given by the test. */
+export function nodeHardware(opts: { storage: MemStorage; uarts: Record<string, Uart>; platform?: NodePlatform }): import("../src/hw/types").Hardware {
+  const platform = opts.platform ?? new NodePlatform();
+  return {
+    clock: systemClock,
+    storage: opts.storage,
+    net: nodeNet,
+    platform,
+    uart: (o) => {
+      const u = opts.uarts[o.serial];
+      if (!u) throw new Error("no UART " + o.serial);
+      return u;
+    },
+    output: () => ({ set: () => undefined }),
+    link: () => ({ start: (cb) => cb(true), stop: () => undefined }),
+  };
+}

@@ -140,11 +140,13 @@ export class SensorNode {
       will: { topic: this.topic("status"), payload: JSON.stringify({ v: WIRE_VERSION, state: "offline" }), qos: 1, retain: true },
     }, {
       onConnect: () => {
+        this.batcher.setOnline(true);
         this.store.setOnline(true);
         this.uplink.setOnline(true);
         this.sendStatus();
       },
       onDisconnect: () => {
+        this.batcher.setOnline(false);
         this.store.setOnline(false);
         this.uplink.setOnline(false);
       },
@@ -169,6 +171,7 @@ export class SensorNode {
     this.gps = null;
     this.mqtt = null;
     this.link = null;
+    this.batcher.setOnline(false);
     this.store.setOnline(false);
     this.uplink.setOnline(false);
   }

@@ -11,15 +11,19 @@ import type { MessageStore } from "./store";
 export interface BatchOptions {
   maxReadings: number;
   maxAge: number;
+  /** While the link is down: bigger, older batches, so flash holds fewer message envelopes. */
+  offlineMaxReadings: number;
+  offlineMaxAge: number;
 }
 
-export const DEFAULT_BATCH: BatchOptions = { maxReadings: 24, maxAge: 15000 };
+export const DEFAULT_BATCH: BatchOptions = { maxReadings: 24, maxAge: 15000, offlineMaxReadings: 60, offlineMaxAge: 300000 };
 
 export class Batcher {
   /** Last sequence number used in this boot (messages are numbered from 1). */
   seq = 0;
   private cur: Reading[] = [];
   private since = 0;
+  private online = false;
 
   constructor(
     private readonly node: string,
@@ -31,14 +35,20 @@ export class Batcher {
     private readonly onMessage: () => void,
   ) {}
 
+  setOnline(up: boolean): void {
+    this.online = up;
+    this.tick();
+  }
+
   add(r: Reading): void {
     if (this.cur.length === 0) this.since = this.clock.now();
     this.cur.push(r);
-    if (this.cur.length >= this.o.maxReadings) this.flush();
+    if (this.cur.length >= (this.online ? this.o.maxReadings : this.o.offlineMaxReadings)) this.flush();
   }
 
   tick(): void {
-    if (this.cur.length > 0 && this.clock.now() - this.since >= this.o.maxAge) this.flush();
+    const age = this.online ? this.o.maxAge : this.o.offlineMaxAge;
+    if (this.cur.length > 0 && this.clock.now() - this.since >= age) this.flush();
   }
 
   pending(): number {

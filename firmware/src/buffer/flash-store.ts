@@ -25,7 +25,12 @@ export interface FlashOptions {
   compactTrash: number;
 }
 
-export const DEFAULT_FLASH: FlashOptions = { prefix: "mq", segBytes: 3968, maxBytes: 384 * 1024, compactTrash: 128 * 1024 };
+/**
+ * 640 KB of the ESP32's 896 KB Storage: the rest holds the bundle (.bootcde, ~50 KB),
+ * node.json, the boot counter and room for the journaling store's trash. Where Storage is
+ * smaller (the Linux build has 256 KB) a failed append drops the oldest segment instead.
+ */
+export const DEFAULT_FLASH: FlashOptions = { prefix: "mq", segBytes: 3968, maxBytes: 640 * 1024, compactTrash: 128 * 1024 };
 
 interface Segment {
   n: number;
