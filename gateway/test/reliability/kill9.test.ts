@@ -34,6 +34,7 @@ it(`kill -9 at random moments, ${ROUNDS} times, while a node publishes at full r
   );
   const node = new SimNode("pit-1", "pw-1", 3, 5);
   let lastAcked = 0;
+  let killedMidFlight = 0;
   for (let round = 0; round < ROUNDS; round++) {
     gp = await spawnGateway(cfgFile);
     await node.connect(gp.mqttPort);
@@ -41,6 +42,7 @@ it(`kill -9 at random moments, ${ROUNDS} times, while a node publishes at full r
     const ackedBefore = node.acked;
     await waitFor(() => node.acked > ackedBefore, `an ack in round ${round}`, 60_000);
     await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 700)));
+    if (node.sent > node.acked) killedMidFlight++;
     await gp.kill9();
     gp = null;
     await node.disconnect();
@@ -48,6 +50,8 @@ it(`kill -9 at random moments, ${ROUNDS} times, while a node publishes at full r
     lastAcked = node.acked;
   }
   expect(node.acked).toBeGreaterThan(ROUNDS);
+  // The kills hit while messages were sent and not yet acked (otherwise the test proves little).
+  expect(killedMidFlight).toBeGreaterThanOrEqual(Math.ceil(ROUNDS / 2));
   const db = new Database(join(tmp.dir, "gateway.db"));
   try {
     expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
