@@ -190,14 +190,22 @@ const tankerSchema = z.object({
     .object({
       /** T1: a step smaller than this is not a load or unload, t. */
       stepT: z.number().positive().default(0.5),
-      /** T1: stable window length, s, and max standard deviation in it, t. */
-      stableS: z.number().positive().default(60),
+      /**
+       * T1: stable window length, s (readings must span ¾ of it), and max standard deviation
+       * in it, t. Two minutes: a weight that changes in steps (pumping in spurts, a simulator's
+       * one-minute physics) must not make a ledger entry per step.
+       */
+      stableS: z.number().positive().default(120),
       stableSdT: z.number().positive().default(0.05),
       /** T2: weight falling this much over fallWindowS means discharge in progress, t. */
       fallT: z.number().positive().default(0.5),
       fallWindowS: z.number().positive().default(180),
-      /** T2: a position older than this is not used, s. */
-      positionMaxAgeS: z.number().positive().default(120),
+      /**
+       * The last GNSS fix stands for the tanker's position for this long, s: through a lane
+       * under trees or a shed the tanker is taken to be where it was last seen (I). T2 says
+       * how old the fix it judged on was.
+       */
+      positionMaxAgeS: z.number().positive().default(1800),
     })
     .prefault({}),
 });

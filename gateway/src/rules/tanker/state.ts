@@ -6,13 +6,15 @@ export interface TankerState {
   stable: { w: number; t: number } | null;
   unstableSince: number | null;
   pos: { lat: number; lon: number; t: number } | null;
-  /** 1-min weight medians for discharge detection [start, median]. */
-  bins: [number, number][];
-  cur: { t0: number; vals: number[] } | null;
+  /** 1-min weight medians for discharge detection [start, median, site: field/store id, "" outside, null no fix]. */
+  bins: [number, number, string | null][];
+  cur: { t0: number; vals: number[]; site: string | null } | null;
   /** Tonnes seen falling per site during the current unstable period ("" = off every field). */
   fallBySite: Record<string, number>;
   fallPos: [number, number] | null;
   falling: boolean;
+  /** Highest weight of the current unstable period (median of 3 one-minute medians), when and where. */
+  peak: { w: number; t: number; lat: number | null; lon: number | null } | null;
   today: { day: number; loadT: number; unloadT: number };
   /** Tonnes applied per "<field>|<season>". */
   totals: Record<string, number>;
@@ -22,6 +24,6 @@ export interface TankerState {
 export function newTankerState(): TankerState {
   return {
     win: [], stable: null, unstableSince: null, pos: null, bins: [], cur: null,
-    fallBySite: {}, fallPos: null, falling: false, today: { day: 0, loadT: 0, unloadT: 0 }, totals: {}, lastWeight: null,
+    fallBySite: {}, fallPos: null, falling: false, peak: null, today: { day: 0, loadT: 0, unloadT: 0 }, totals: {}, lastWeight: null,
   };
 }

@@ -7,7 +7,8 @@ import { addApplication, applicationRate } from "./application-rate";
 import { onWeight as dischargeOnWeight } from "./discharge";
 import { capOf, fieldAt, seasonAt, storeAt, type StoreSite } from "./fields";
 import { newTankerState, type TankerState } from "./state";
-import { detectStep } from "./steps";
+import { detectSettle, type Settle } from "./steps";
+import { median } from "../util/stats";
 
 /** Orchestrates the tanker rules (T1 ledger, T2 discharge, T4 application rate; T3 = L7 in the store). */
 export class TankerRules {
@@ -33,48 +34,98 @@ export class TankerRules {
     const st = this.st;
     const w = this.cfg.weightUnit === "kg" ? raw / 1000 : raw;
     st.lastWeight = w;
-    dischargeOnWeight(ctx, this.cfg, st, t, w, this.stores);
-    const step = detectStep(this.cfg, st, t, w);
-    if (step === null) {
-      if (st.unstableSince === null) {
-        st.fallBySite = {};
-        st.fallPos = null;
-      }
+    const closed = dischargeOnWeight(ctx, this.cfg, st, t, w, this.stores);
+    if (closed && st.unstableSince !== null) this.trackPeak();
+    const settle = detectSettle(this.cfg, st, t, w);
+    if (settle === null) {
+      if (st.unstableSince === null) this.resetExcursion();
       return;
     }
-    const tonnes = Math.abs(step.after - step.before);
-    const day = localMidnight(t, this.utcOffsetMin);
-    if (st.today.day !== day) st.today = { day, loadT: 0, unloadT: 0 };
-    const base = { tStart: step.tStart, tEnd: step.tEnd, weightBefore: round3(step.before), weightAfter: round3(step.after) };
-    if (step.kind === "load") {
-      st.today.loadT += tonnes;
-      // Loaded at the store it stands at (when stores have positions), else at its home pit.
-      const here = st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000 ? storeAt(this.stores, st.pos.lat, st.pos.lon) : null;
-      const site = here?.id ?? this.cfg.homePit ?? null;
-      if (site !== null) this.onLoad(site, { tStart: step.tStart, tEnd: step.tEnd, tonnes, tanker: this.cfg.id });
-      this.entry(ctx, "load", site, tonnes, st.pos?.lat ?? null, st.pos?.lon ?? null, { ...base, from: site, to: null, season: null });
-    } else {
-      st.today.unloadT += tonnes;
-      // Split the unload by where the weight was seen falling (field ids, "" = off every field).
-      // Parts under stepT are sloshing left over from driving, not a discharge.
-      let parts = Object.entries(st.fallBySite).filter(([, x]) => x >= this.cfg.thresholds.stepT);
-      if (parts.length === 0) {
-        const fresh = st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000 ? st.pos : null;
-        const here = fresh === null ? null : (fieldAt(this.cfg.fields, fresh.lat, fresh.lon) ?? storeAt(this.stores, fresh.lat, fresh.lon));
-        parts = [[here?.id ?? "", 1]];
-      }
-      const sum = parts.reduce((a, [, x]) => a + x, 0);
-      for (const [site, x] of parts) {
-        const part = (tonnes * x) / sum;
-        const fieldId = site === "" ? null : site;
-        const season = fieldId === null ? null : addApplication(st, this.cfg, fieldId, step.tEnd, part, this.utcOffsetMin);
-        const pos = fieldId !== null && st.fallPos !== null ? st.fallPos : st.pos === null ? null : [st.pos.lat, st.pos.lon];
-        this.entry(ctx, "unload", fieldId, part, pos?.[0] ?? null, pos?.[1] ?? null, { ...base, from: null, to: fieldId, season });
-      }
-      applicationRate(ctx, this.cfg, st.totals, t, this.utcOffsetMin);
+    this.ledger(ctx, t, settle);
+    this.resetExcursion();
+  }
+
+  /** The loaded weight of an excursion: the highest median of three consecutive minutes (sloshing-proof). */
+  private trackPeak(): void {
+    const st = this.st;
+    const recent = st.bins.slice(-3).filter(([t0]) => t0 >= (st.unstableSince as number) - 60_000).map((b) => b[1]);
+    if (recent.length === 0) return;
+    const v = median(recent);
+    if (st.peak === null || v > st.peak.w) {
+      const last = st.bins[st.bins.length - 1] as [number, number, string | null];
+      st.peak = { w: v, t: last[0] + 60_000, lat: st.pos?.lat ?? null, lon: st.pos?.lon ?? null };
+      // Falls before the peak (sloshing on the way to the pit) are not part of the unload.
+      st.fallBySite = {};
     }
-    st.fallBySite = {};
-    st.fallPos = null;
+  }
+
+  private resetExcursion(): void {
+    this.st.fallBySite = {};
+    this.st.fallPos = null;
+    this.st.peak = null;
+  }
+
+  /**
+   * T1: an excursion from stable weight A through a peak P to stable weight B is a load of
+   * P − A and an unload of P − B when both reach stepT (fill, drive, spread without ever
+   * standing still full); otherwise a load or an unload of |B − A|.
+   */
+  private ledger(ctx: Ctx, t: number, s: Settle): void {
+    const st = this.st;
+    const step = this.cfg.thresholds.stepT;
+    const A = s.before;
+    const B = s.after;
+    const P = st.peak;
+    let made = false;
+    if (P !== null && P.w - A >= step && P.w - B >= step) {
+      this.load(ctx, t, P.w - A, s.tStart, P.t, A, P.w, P.lat, P.lon);
+      this.unload(ctx, t, P.w - B, P.t, s.tEnd, P.w, B);
+      made = true;
+    } else if (B - A >= step) {
+      this.load(ctx, t, B - A, s.tStart, s.tEnd, A, B, st.pos?.lat ?? null, st.pos?.lon ?? null);
+      made = true;
+    } else if (A - B >= step) {
+      this.unload(ctx, t, A - B, s.tStart, s.tEnd, A, B);
+      made = true;
+    }
+    if (made && st.stable !== null) st.stable.w = B;
+  }
+
+  private today(t: number): TankerState["today"] {
+    const day = localMidnight(t, this.utcOffsetMin);
+    if (this.st.today.day !== day) this.st.today = { day, loadT: 0, unloadT: 0 };
+    return this.st.today;
+  }
+
+  private load(ctx: Ctx, t: number, tonnes: number, tStart: number, tEnd: number, before: number, after: number, lat: number | null, lon: number | null): void {
+    this.today(t).loadT += tonnes;
+    // Loaded at the store it stood at (stores with a position), else at its home pit.
+    const here = lat !== null && lon !== null ? storeAt(this.stores, lat, lon) : null;
+    const site = here?.id ?? this.cfg.homePit ?? null;
+    if (site !== null) this.onLoad(site, { tStart, tEnd, tonnes, tanker: this.cfg.id });
+    this.entry(ctx, "load", site, tonnes, lat, lon, { tStart, tEnd, weightBefore: round3(before), weightAfter: round3(after), from: site, to: null, season: null });
+  }
+
+  private unload(ctx: Ctx, t: number, tonnes: number, tStart: number, tEnd: number, before: number, after: number): void {
+    const st = this.st;
+    this.today(t).unloadT += tonnes;
+    // Split the unload by where the weight was seen falling (field or store ids, "" = off every
+    // site). Parts under stepT are sloshing left over from driving, not a discharge.
+    let parts = Object.entries(st.fallBySite).filter(([, x]) => x >= this.cfg.thresholds.stepT);
+    if (parts.length === 0) {
+      const fresh = st.pos !== null && t - st.pos.t <= this.cfg.thresholds.positionMaxAgeS * 1000 ? st.pos : null;
+      const here = fresh === null ? null : (fieldAt(this.cfg.fields, fresh.lat, fresh.lon) ?? storeAt(this.stores, fresh.lat, fresh.lon));
+      parts = [[here?.id ?? "", 1]];
+    }
+    const sum = parts.reduce((a, [, x]) => a + x, 0);
+    for (const [site, x] of parts) {
+      const part = (tonnes * x) / sum;
+      const siteId = site === "" ? null : site;
+      const season = siteId === null ? null : addApplication(st, this.cfg, siteId, tEnd, part, this.utcOffsetMin);
+      const pos = siteId !== null && st.fallPos !== null ? st.fallPos : st.pos === null ? null : [st.pos.lat, st.pos.lon];
+      this.entry(ctx, "unload", siteId, part, pos?.[0] ?? null, pos?.[1] ?? null, { tStart, tEnd, weightBefore: round3(before), weightAfter: round3(after), from: null, to: siteId, season });
+    }
+    applicationRate(ctx, this.cfg, st.totals, t, this.utcOffsetMin);
   }
 
   private entry(ctx: Ctx, kind: "load" | "unload", site: string | null, tonnes: number, lat: number | null, lon: number | null,
