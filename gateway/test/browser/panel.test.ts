@@ -198,7 +198,11 @@ describe("operator panel in chromium", () => {
   it("shows the ledger with per-field totals and a CSV export, and the nodes' health", async () => {
     await page.goto(base + "/#/ledger");
     await page.locator("[data-testid=ledger-fields]").waitFor();
-    expect(await page.locator("[data-testid=ledger-fields]").innerText()).toContain("东田");
+    // This morning's trip: 6 t loaded at the pit, 6 t spread on 东田 (20 mu × 3 t/mu cap = 60 t).
+    await expect.poll(() => page.locator("[data-testid=ledger-fields]").innerText()).toMatch(/东田[\s\S]*6 \/ 60 吨 · 1 车 · 20 亩 · 上限 3 吨\/亩/);
+    const entries = await page.locator("table.table tbody").innerText();
+    expect(entries).toMatch(/卸料\s+东田\s+6/);
+    expect(entries).toMatch(/装载\s+一号贮存池\s+6/);
     const csv = await page.evaluate(async () => {
       const a = document.querySelector("[data-testid=ledger-csv]") as HTMLAnchorElement;
       const r = await fetch(a.href);

@@ -20,6 +20,18 @@ export function allFields(api: LedgerField[]): LedgerField[] {
   return out;
 }
 
+/** A ledger site (a pit id for loads, a field id for unloads) by its configured name. */
+export function siteName(site: string | null): string {
+  if (site === null) return t("ledger.noSite");
+  for (const f of S.facilities) {
+    if (f.id === site) return f.name ?? f.id;
+    const fields = (f.config as { fields?: { id: string; name?: string }[] }).fields ?? [];
+    const x = fields.find((y) => y.id === site);
+    if (x) return x.name ?? x.id;
+  }
+  return site;
+}
+
 /** Tanker ledger: per-field totals against the subsidy cap (T4), entries, CSV export. */
 export function ledgerView(root: HTMLElement): () => void {
   const body = h("div", { class: "ledger" }, h("p", { class: "muted" }, t("app.loading")));
@@ -68,7 +80,7 @@ export function ledgerView(root: HTMLElement): () => void {
             h(
               "tbody",
               null,
-              [...d.entries].reverse().slice(0, 200).map((e) => h("tr", null, h("td", null, dateTime(e.t)), h("td", null, t(`ledger.kind.${e.kind}`)), h("td", null, e.site ?? t("ledger.noSite")), h("td", { class: "num" }, num(e.tonnes, 2)))),
+              [...d.entries].reverse().slice(0, 200).map((e) => h("tr", null, h("td", null, dateTime(e.t)), h("td", null, t(`ledger.kind.${e.kind}`)), h("td", null, siteName(e.site)), h("td", { class: "num" }, num(e.tonnes, 2)))),
             ),
           ),
     );

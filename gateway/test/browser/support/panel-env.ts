@@ -42,7 +42,7 @@ export interface PanelEnv {
   pit1: TestNode;
   pit2: TestNode;
   /** Publishes readings as pit-1 or pit-2 and waits for the gateway's ack (committed). */
-  publish(node: "pit-1" | "pit-2", readings: [string, number, number | null, number][]): Promise<void>;
+  publish(node: "pit-1" | "pit-2", readings: Reading[]): Promise<void>;
   /** Publishes the node's retained status message (protocol StatusMessage). */
   status(node: "pit-1" | "pit-2", msg: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
@@ -63,7 +63,7 @@ export async function startPanelEnv(opts: { extraStores?: number; history?: bool
   const pit1 = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
   const pit2 = await TestNode.connect(gw.mqttPort, "pit-2", "pw-pit-2");
   const seq: Record<string, number> = { "pit-1": 0, "pit-2": 0 };
-  const publish = async (node: "pit-1" | "pit-2", readings: [string, number, number | null, number][]) => {
+  const publish = async (node: "pit-1" | "pit-2", readings: Reading[]) => {
     const n = node === "pit-1" ? pit1 : pit2;
     for (let i = 0; i < readings.length; i += 500) {
       const s = ++seq[node];
@@ -94,21 +94,62 @@ export async function startPanelEnv(opts: { extraStores?: number; history?: bool
 }
 
 /**
- * Three days of readings every 20 min up to `now`: the store at 2.0 m (freeboard 1.0 m), the
- * pile's core at 62 °C and outer probe at 55 °C (≥ 50 °C all along: harmlessness progressing),
- * the tanker empty then a 6 t load this morning.
+ * Three days of readings every 20 min up to `now`: the store at about 2 m (freeboard 1 m), the
+ * pile's core around 62 °C and outer probe around 55 °C (≥ 50 °C all along: harmlessness
+ * progressing). The tanker (a load cell read every 15 s, with GNSS positions) this morning:
+ * filled with 6 t at the pit, drove to field f1 and spread it there (a load and an unload in
+ * the ledger, 6 t applied on f1 against its cap).
  */
 async function history(now: number, publish: PanelEnv["publish"]): Promise<void> {
-  const a: [string, number, number | null, number][] = [];
-  const b: [string, number, number | null, number][] = [];
+  const a: Reading[] = [];
   const start = now - 3 * DAY;
   for (let t = start; t <= now - MIN; t += 20 * MIN) {
     const k = (t - start) / DAY;
     a.push(["lvl.distance", t, Math.round((1.6 - 0.1 * k) * 1000) / 1000, 0]);
     a.push(["pile.t1", t, Math.round((62 + 3 * Math.sin(k * 6)) * 10) / 10, 0]);
     a.push(["pile.t2", t, Math.round((55 + 2 * Math.sin(k * 5)) * 10) / 10, 0]);
-    b.push(["scale.weight", t, t < now - 3 * HOUR ? 0 : 6000, 0]);
   }
-  await publish("pit-1", a);
-  await publish("pit-2", b);
+  // The rules run on data time: publish in time order across the two nodes (a reading older
+  // than what the rules have already processed is only stored, flagged late).
+  const all = [...a.map((r) => ["pit-1", r] as const), ...tankerTrip(now - 3 * HOUR).map((r) => ["pit-2", r] as const)].sort((x, y) => x[1][1] - y[1][1]);
+  let run: Reading[] = [];
+  let node: "pit-1" | "pit-2" = "pit-1";
+  for (const [n, r] of all) {
+    if (n !== node && run.length > 0) {
+      await publish(node, run);
+      run = [];
+    }
+    node = n;
+    run.push(r);
+  }
+  if (run.length > 0) await publish(node, run);
+}
+
+type Reading = [string, number, number | null, number, { p: [number, number, number] }?];
+
+const PIT: [number, number] = [30.49, 114.285];
+const FIELD: [number, number] = [30.5, 114.3];
+
+/** Weight (kg) every 15 s: empty, filling, full, driving, spreading on the field, empty. */
+function tankerTrip(t0: number): Reading[] {
+  const out: Reading[] = [];
+  const phases: { s: number; from: number; to: number; at: [number, number] | "drive" }[] = [
+    { s: 240, from: 0, to: 0, at: PIT },
+    { s: 240, from: 0, to: 6000, at: PIT },
+    { s: 240, from: 6000, to: 6000, at: PIT },
+    { s: 300, from: 6000, to: 6000, at: "drive" },
+    { s: 240, from: 6000, to: 6000, at: FIELD },
+    { s: 360, from: 6000, to: 0, at: FIELD },
+    { s: 300, from: 0, to: 0, at: FIELD },
+  ];
+  let t = t0;
+  for (const ph of phases) {
+    for (let x = 0; x < ph.s; x += 15) {
+      const f = x / ph.s;
+      const pos: [number, number] = ph.at === "drive" ? [PIT[0] + (FIELD[0] - PIT[0]) * f, PIT[1] + (FIELD[1] - PIT[1]) * f] : ph.at;
+      out.push(["scale.weight", t, Math.round(ph.from + (ph.to - ph.from) * f), 0, { p: [pos[0], pos[1], 1] }]);
+      t += 15_000;
+    }
+  }
+  return out;
 }
