@@ -58,6 +58,7 @@ export class Upstream {
   batchesPublished = 0;
   batchesAcked = 0;
   connects = 0;
+  connectAttempts = 0;
   private readonly cEntries;
 
   constructor(
@@ -131,6 +132,7 @@ export class Upstream {
   private connect(): void {
     if (!this.running) return;
     const gen = ++this.generation;
+    this.connectAttempts++;
     const tls = this.cfg.tls;
     const client = mqtt.connect(this.cfg.url, {
       protocolVersion: this.cfg.protocolVersion,
