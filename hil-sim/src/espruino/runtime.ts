@@ -55,6 +55,14 @@ export interface EspruinoRuntimeOptions {
   version?: string;
   /** What a boot takes before the bundle runs (ROM, Espruino init). Default 1000 ms. */
   bootDelayMs?: number;
+  /**
+   * How late each timer callback runs, ms: a number, or [min, max] drawn from the seeded
+   * generator per firing. Espruino on an ESP32 runs callbacks from its idle loop, behind
+   * whatever else is queued, so "8.83 ms after the write" is really a little later; use this
+   * to check that the firmware's timing (DE release, Modbus timeouts) has enough margin.
+   * Default 0 (exact).
+   */
+  timerLatencyMs?: number | [number, number];
   /** Does the RTC keep time over a reboot or watchdog reset (not over power loss)? Default true. */
   rtcSurvivesReset?: boolean;
   /**
@@ -299,7 +307,9 @@ export class EspruinoRuntime {
     this.pins = Array.from({ length: 40 }, () => ({ mode: "input", forced: false, out: 0 }));
     this.wdt = undefined;
     this.errorFlags = [];
-    this.timers = new TimerTable(this.clock, (fn, args) => this.enterCall(fn, undefined, args));
+    const lat = this.opts.timerLatencyMs ?? 0;
+    const latency = typeof lat === "number" ? () => lat : () => lat[0] + this.latencyRng() * (lat[1] - lat[0]);
+    this.timers = new TimerTable(this.clock, (fn, args) => this.enterCall(fn, undefined, args), latency);
     const gen = this.gen;
     this.station = new WifiStation(this.clock, this.opts.wifi, (ev, d) => this.alive && gen === this.gen && this.onWifi(ev, d), { ...DEFAULT_WIFI_TIMING, ...this.opts.wifiTiming }, this.opts.ip ?? "192.168.1.50");
     this.net = new NodeNet(this.clock, this.io, this.network, () => this.linkUp(), (id, ev, data) => this.alive && gen === this.gen && this.enter("net", id, ev, data));
@@ -431,6 +441,17 @@ export class EspruinoRuntime {
 
   private nodeNow(): number {
     return this.clock.now() + this.timeOffset;
+  }
+
+  private latencyState = 0x9e3779b9;
+  /** A generator of its own, so that latency does not change the firmware's Math.random(). */
+  private latencyRng(): number {
+    let x = this.latencyState ^ ((this.opts.seed ?? 1) * 2654435761);
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.latencyState = x >>> 0 || 1;
+    return this.latencyState / 4294967296;
   }
 
   private random(): number {

@@ -57,7 +57,7 @@ describe("Serial on a loopback port", () => {
 
 describe("Serial2 on the byte-level RS485 bus with the DE pin", () => {
   /** A slave that answers any 8-byte request with 7 bytes after a 5 ms turnaround. */
-  function busNode(bundle: string) {
+  function busNode(bundle: string, extra: { timerLatencyMs?: number } = {}) {
     const clock = new VirtualClock();
     const fine = new FineClock(clock); // the bus and the node share one sub-ms clock
     const bus = new Rs485Bus(fine, { baud: 9600 });
@@ -78,7 +78,7 @@ describe("Serial2 on the byte-level RS485 bus with the DE pin", () => {
         }, 5);
       },
     });
-    const rt = new EspruinoRuntime({ clock: fine, bundle, uarts: { Serial2: transceiverPort(master, bus.config) }, dePins: { D4: "Serial2" } });
+    const rt = new EspruinoRuntime({ clock: fine, bundle, uarts: { Serial2: transceiverPort(master, bus.config) }, dePins: { D4: "Serial2" }, ...extra });
     rts.push(rt);
     return { clock, bus, master, rt, requests };
   }
@@ -119,6 +119,27 @@ describe("Serial2 on the byte-level RS485 bus with the DE pin", () => {
     clock.advance(1000);
     expect(requests).toEqual([]);
     expect(master.stats.txCut + master.stats.txLostDeLow).toBe(8);
+  });
+
+  it("with the interpreter's latency (timerLatencyMs), a DE release timed with no margin cuts the last byte", () => {
+    const bundle = `
+      Serial2.setup(9600);
+      setTimeout(function () {
+        digitalWrite(D4, 1);
+        Serial2.write([1, 3, 0, 0, 0, 1, 0x84, 0x0a]);
+        setTimeout(function () { digitalWrite(D4, 0); }, 8 * 10 * 1000 / 9600 - 0.2); // released too early
+      }, 100);
+    `;
+    const exact = busNode(bundle);
+    exact.rt.boot();
+    exact.clock.advance(1000);
+    expect(exact.master.stats.txCut).toBe(1);
+    const late = busNode(bundle, { timerLatencyMs: 1.5 });
+    late.rt.boot();
+    late.clock.advance(1000);
+    // 1.5 ms late, the release now falls after the last stop bit: the latency is modelled
+    expect(late.master.stats.txCut).toBe(0);
+    expect(late.requests).toEqual([[1, 3, 0, 0, 0, 1, 0x84, 0x0a]]);
   });
 
   it("power loss releases DE and stops reception", () => {
