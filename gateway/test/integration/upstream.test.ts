@@ -101,6 +101,7 @@ it("after 24 simulated hours of upstream outage, everything arrives once, in ord
   };
   // Reconnect happens on the backoff timer (at most maxMs of simulated time).
   await advanceUntil(() => upstream.connected, "reconnect");
+  const drainStart = clock.now();
   // Drain is rate-limited on the simulated clock: stop and restart mid-backlog.
   await advanceUntil(() => upstream.ackedSeq() > total / 3, "a third of the backlog");
   expect(upstream.lag()).toBeGreaterThan(0);
@@ -110,6 +111,10 @@ it("after 24 simulated hours of upstream outage, everything arrives once, in ord
   await upstream.start();
   expect(upstream.ackedSeq()).toBe(ackedAtStop); // durable cursor
   await advanceUntil(() => upstream.ackedSeq() === total, "full drain");
+  // Rate limit (1000 entries/s of simulated time, one burst per process start, one batch of slack).
+  const drainSeconds = (clock.now() - drainStart) / 1000;
+  expect(total).toBeLessThanOrEqual(1000 * drainSeconds + 2 * 1000 + 100);
+  expect(drainSeconds).toBeGreaterThan(4);
   await waitFor(() => batches.length > 0 && batches[batches.length - 1].last === total, "last batch at the consumer");
 
   // Consumer side: drop re-deliveries by batch id, then check no gap and no duplicate.
