@@ -6,10 +6,14 @@ import { maxSince, type PileState, type PileView } from "./state";
 /**
  * C10: a probe falls > 10 °C within 24 h with no turning logged (rain, moisture, O₂; I).
  * Turnings are often not logged; the curve shows them only when the pile reheats, so the
- * rule waits suddenDropConfirmH for a logged or inferred turning before raising.
+ * rule waits suddenDropConfirmH for a logged or inferred turning before raising. Judged once
+ * the pile has started (a probe reached failedStartC).
  */
 export function suddenDrop(ctx: Ctx, pile: PileState, cfg: PileConfig, view: PileView): void {
   const subject = `pile:${cfg.id}`;
+  // Only an active pile (one that has reached the start temperature) can drop suddenly; a
+  // freshly built pile cooling in winter air is C7's business.
+  if (!pile.reached) return;
   let worst = 0;
   for (const p of view.valid) {
     const m = maxSince(p.hourMax, view.t - 24 * HOUR);
