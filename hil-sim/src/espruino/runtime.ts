@@ -29,6 +29,12 @@ export interface EspruinoRuntimeOptions {
   flash?: FlashStorage;
   /** UART wiring: Serial2 → the RS485 bus master transceiver, Serial3 → the GPS line... */
   uarts?: Partial<Record<SerialName, UartPort>>;
+  /**
+   * The GPIOs each port is soldered to. When given, a Serial set up on other pins (or on the
+   * ESP32's defaults when setup() names none: Serial2 TX D4/RX D5, Serial3 TX D17/RX D16) is
+   * not connected to it: its bytes go nowhere and it hears nothing (stats.pinMismatchBytes).
+   */
+  uartPins?: Partial<Record<SerialName, { rx: string; tx: string }>>;
   /** GPIO that drives a port's DE/RE, e.g. { D4: "Serial2" }. */
   dePins?: Record<string, SerialName>;
   /** The farm's access point. Without one, Wifi.connect fails (no AP found). */
@@ -92,6 +98,7 @@ export interface RuntimeStats {
   serialTxDropped: number;
   serialRxDropped: number;
   lineMismatchBytes: number;
+  pinMismatchBytes: number;
   ignoredHostCalls: number;
 }
 
@@ -104,6 +111,15 @@ interface SerialState {
   bytesize: number;
   parity: string;
   stopbits: number;
+  rx: string;
+  tx: string;
+}
+
+/** ESP32 default UART pins when setup() names none (shared/espruino.md, boards/ESP32.py). */
+const DEFAULT_UART_PINS: Record<number, { rx: string; tx: string }> = { 1: { rx: "D3", tx: "D1" }, 2: { rx: "D5", tx: "D4" }, 3: { rx: "D16", tx: "D17" } };
+
+function pinName(p: string): string {
+  return /^\d+$/.test(p) ? `D${p}` : p;
 }
 
 interface PinState {
@@ -134,6 +150,7 @@ export class EspruinoRuntime {
     serialTxDropped: 0,
     serialRxDropped: 0,
     lineMismatchBytes: 0,
+    pinMismatchBytes: 0,
     ignoredHostCalls: 0,
   };
   regexFindings: RegexFinding[] = [];
@@ -303,7 +320,7 @@ export class EspruinoRuntime {
       this.rtcValid = true;
     }
     this.alive = true;
-    this.serial = { 1: { setup: true, baud: 115200, bytesize: 8, parity: "none", stopbits: 1 } };
+    this.serial = { 1: { setup: true, baud: 115200, bytesize: 8, parity: "none", stopbits: 1, ...DEFAULT_UART_PINS[1] } };
     this.pins = Array.from({ length: 40 }, () => ({ mode: "input", forced: false, out: 0 }));
     this.wdt = undefined;
     this.errorFlags = [];
@@ -470,6 +487,11 @@ export class EspruinoRuntime {
       this.stats.serialRxDropped += chunk.length;
       return;
     }
+    const wired = this.opts.uartPins?.[SERIALS[idx - 1]];
+    if (wired && pinName(wired.rx) !== st.rx) {
+      this.stats.pinMismatchBytes += chunk.length;
+      return;
+    }
     const data = this.mismatch(idx) ? this.garble(chunk) : chunk;
     this.enter("serial", idx, bytesToBin(data));
   }
@@ -561,12 +583,13 @@ export class EspruinoRuntime {
       },
       getPinMode: (pin: unknown) => this.pins[Number(String(pin).replace(/^D/, ""))]?.mode,
       analogRead: () => 0,
-      serialSetup: (idx: number, baud: number, bytesize: number, parity: string, stopbits: number) => {
+      serialSetup: (idx: number, baud: number, bytesize: number, parity: string, stopbits: number, rx: string, tx: string) => {
         if (!ok()) return;
         if (!(baud > 0)) throw new Error(`Invalid baud rate ${baud}`);
         if (bytesize !== 7 && bytesize !== 8) throw new Error(`Invalid number of bits ${bytesize}`);
         if (stopbits !== 1 && stopbits !== 2) throw new Error(`Invalid number of stop bits ${stopbits}`);
-        this.serial[idx] = { setup: true, baud, bytesize, parity, stopbits };
+        const def = DEFAULT_UART_PINS[idx];
+        this.serial[idx] = { setup: true, baud, bytesize, parity, stopbits, rx: rx ? pinName(rx) : def.rx, tx: tx ? pinName(tx) : def.tx };
       },
       serialUnsetup: (idx: number) => {
         if (ok() && this.serial[idx]) this.serial[idx].setup = false;
@@ -582,6 +605,11 @@ export class EspruinoRuntime {
         if (!port) {
           if (idx === 1) this.print(data.replace(/\r?\n$/, ""));
           else this.stats.serialTxDropped += data.length;
+          return;
+        }
+        const wired = this.opts.uartPins?.[SERIALS[idx - 1]];
+        if (wired && pinName(wired.tx) !== this.serial[idx].tx) {
+          this.stats.pinMismatchBytes += data.length; // driving a pin the transceiver is not on
           return;
         }
         const bytes = binToBytes(data);

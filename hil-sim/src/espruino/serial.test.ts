@@ -55,6 +55,28 @@ describe("Serial on a loopback port", () => {
   });
 });
 
+describe("UART pin wiring", () => {
+  it("a Serial set up on other pins than the port is soldered to (or on the defaults) is not connected", () => {
+    const clock = new VirtualClock();
+    const port = new LoopbackPort(false, { baud: 9600 });
+    const rt = new EspruinoRuntime({
+      clock, uarts: { Serial2: port }, uartPins: { Serial2: { rx: "D16", tx: "D17" } },
+      bundle: `var got = ""; Serial2.setup(9600); Serial2.on("data", function (d) { got += d; }); Serial2.write("a");`,
+    });
+    rts.push(rt);
+    rt.boot();
+    port.inject("x");
+    expect(port.written).toEqual([]); // defaults TX D4 / RX D5: not where the transceiver is
+    expect(rt.evaluate("got")).toBe("");
+    expect(rt.stats.pinMismatchBytes).toBe(2);
+    rt.evaluate("Serial2.setup(9600, { rx: D16, tx: D17 })");
+    rt.evaluate('Serial2.write("b")');
+    port.inject("y");
+    expect(port.written).toEqual([98]);
+    expect(rt.evaluate("got")).toBe("y");
+  });
+});
+
 describe("Serial2 on the byte-level RS485 bus with the DE pin", () => {
   /** A slave that answers any 8-byte request with 7 bytes after a 5 ms turnaround. */
   function busNode(bundle: string, extra: { timerLatencyMs?: number } = {}) {
