@@ -41,7 +41,8 @@ export class LiveClient {
   private retryTimer: number | null = null;
   private pollTimer: number | null = null;
   private running = false;
-  private everLive = false;
+  /** Whether a hello was ever received (for callers that care about first contact). */
+  everLive = false;
 
   constructor(
     private readonly timers: Timers = browserTimers,
@@ -117,18 +118,15 @@ export class LiveClient {
     if (m.cursor) this.cursor = m.cursor;
     switch (m.type) {
       case "hello": {
-        const wasLost = S.conn === "lost" || this.everLive;
         this.retry = 0;
         this.everLive = true;
         S.conn = "live";
         S.lostSince = null;
         emit("conn");
-        // The replay brings the feed (alerts, readings, ledger); the rules engine's derived
-        // state and node health are not in the feed: fetch them again after a gap.
-        if (wasLost) {
-          loadFacilities().catch(() => undefined);
-          loadNodes().catch(() => undefined);
-        }
+        // From here on every commit reaches this socket; what was committed before it (before
+        // the first connection, or missed in a gap too long to replay) comes from REST. Loading
+        // after the hello leaves no window in between; updates seen twice change nothing.
+        Promise.all([loadFacilities(), loadAlerts(), loadNodes()]).catch(() => undefined);
         break;
       }
       case "readings":
