@@ -104,6 +104,13 @@ describe("Storage", () => {
     expect(() => rt.evaluate('S.open("x", "r").write("a")')).toThrow(/Can't write in this mode/);
   });
 
+  it("a 0xFF appended to a StorageFile ends it there, as erased flash does", () => {
+    const { rt } = node("var S = require('Storage');");
+    rt.evaluate('(function(){ var f = S.open("bad", "a"); f.write("ab\\xFFcd\\n"); f.write("ef\\n"); })()');
+    expect(rt.evaluate('S.open("bad", "r").read(100)')).toBe("ab");
+    expect(rt.evaluate('S.open("bad", "r").getLength()')).toBe(2);
+  });
+
   it("persists to a file: a new runtime for the same node sees the data", () => {
     const dir = tempDir();
     const path = join(dir.dir, "node.flash.json");
