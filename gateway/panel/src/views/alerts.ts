@@ -15,7 +15,7 @@ export function sortAlerts(list: Alert[]): Alert[] {
 }
 
 /** One alert row: severity (colour + icon + word), text, subject, times, ack form or ack note. */
-export function alertRow(a: Alert, opts: { ack: boolean } = { ack: true }): HTMLElement {
+export function alertRow(a: Alert, opts: { ack: boolean; historyLink?: boolean } = { ack: true }): HTMLElement {
   const rows: HTMLElement[] = [
     h("div", { class: "alert-top" }, severityBadge(a.severity), h("span", { class: `state state-${a.state}`, "data-testid": "alert-state" }, stateText(a.state)), h("span", { class: "rule" }, a.rule)),
     h("p", { class: "alert-text", "data-testid": "alert-text" }, alertText(a)),
@@ -23,7 +23,7 @@ export function alertRow(a: Alert, opts: { ack: boolean } = { ack: true }): HTML
   ];
   if (a.state === "acknowledged" || a.ackNote) rows.push(h("p", { class: "ack-note", "data-testid": "ack-note" }, t("alert.ackBy", { by: a.ackBy ?? "–", t: dateTime(a.ackT) }), " ", h("q", null, a.ackNote ?? "")));
   if (opts.ack && a.state === "raised") rows.push(canAck() ? ackForm(a) : h("p", { class: "small muted", "data-testid": "no-ack" }, t("alert.viewerCannotAck")));
-  rows.push(h("a", { class: "link", href: `#/alerts/${a.id}` }, t("alert.history")));
+  if (opts.historyLink !== false) rows.push(h("a", { class: "link", href: `#/alerts/${a.id}` }, t("alert.history")));
   return h("li", { class: `alert alert-${a.severity} alert-${a.state}`, "data-testid": `alert-${a.id}`, "data-rule": a.rule }, rows);
 }
 
@@ -125,12 +125,12 @@ export function alertDetailView(root: HTMLElement, idText: string): () => void {
     const a = live && live.updatedT >= data.alert.updatedT ? live : data.alert;
     replace(
       box,
-      h("ul", { class: "alerts" }, alertRow(a)),
+      h("ul", { class: "alerts" }, alertRow(a, { ack: true, historyLink: false })),
       h("h2", null, t("alerts.transitions")),
       h(
         "ol",
         { class: "timeline", "data-testid": "transitions" },
-        data.transitions.map((x) => h("li", null, h("b", null, dateTime(x.t)), " ", x.from ? stateText(x.from) + " → " : "", stateText(x.to), " · ", t(`severity.${x.severity}`), x.by ? " · " + x.by : "", x.note ? h("q", null, x.note) : "")),
+        data.transitions.map((x) => h("li", null, h("b", null, dateTime(x.t)), " ", x.from ? stateText(x.from) + " → " : "", stateText(x.to), " · ", t(`severity.${x.severity}`), x.by ? " · " + x.by : "", x.note ? [" · ", h("q", null, x.note)] : "")),
       ),
     );
   };
