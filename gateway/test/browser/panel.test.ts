@@ -140,6 +140,11 @@ describe("operator panel in chromium", () => {
       const r = await apiAs(p2, "POST", `/api/v1/alerts/${id}/ack`, { note: "viewer tries" });
       expect(r.status).toBe(403);
       await shot(p2, "alerts-viewer-zh");
+      // Nor record events: the form is not offered (and the API refuses that too).
+      await p2.goto(base + "/#/record");
+      expect(await p2.locator("[data-testid=record-viewer]").innerText()).toBe("只读账号不能记录作业");
+      expect(await p2.locator("[data-testid=record-form]").count()).toBe(0);
+      expect((await apiAs(p2, "POST", "/api/v1/events", { facility: "pile1", type: "turning" })).status).toBe(403);
     } finally {
       await b2.close();
     }
