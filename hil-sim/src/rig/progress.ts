@@ -32,8 +32,15 @@ export function progressLine(rig: Rig): string {
     parts.push(`${p.id} core ${core.length ? f1(Math.max(...core)) : "–"} °C${prog}`);
   }
   for (const t of st.tankers ?? []) {
-    // The engine reports tonnes (it converts the load cell's kg with weightUnit).
-    const what = t.state === "stable" ? ((t.loadT ?? 0) > 0.5 ? `loaded ${f1(t.loadT)} t` : "idle") : t.state;
+    // What the tanker is doing is the simulation's truth (the engine only sees weights and
+    // positions); the tonnes spread today are the gateway's ledger (engine tonnes).
+    let what = "";
+    try {
+      const code = rig.sim.farm.quantity(t.id, "state");
+      what = ["idle", "filling", "on the road", "spreading", "returning"][code] ?? "";
+    } catch {
+      what = t.state;
+    }
     parts.push(`${t.id} ${what}, ${f1(t.today.unloadT)} t spread today`);
   }
   const open = st.alerts ?? [];
