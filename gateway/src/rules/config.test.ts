@@ -52,6 +52,8 @@ describe("facilities configuration", () => {
     expect(msgs).toMatch(/tankers\.0\.fields\.0.*polygon or a centre/);
     expect(msgs).toMatch(/piles\.0\.probes/);
     expect(msgs).toMatch(/piles\.0\.preset/);
+    expect(validateFacilities({ piles: [{ id: "w", kind: "windrow", probes: [{ sensor: "a", position: "core" }], built: "yesterday" }] }).errors[0])
+      .toMatchObject({ path: "piles.0.built", message: expect.stringMatching(/not a date/) });
     expect(() => parseFacilities({ stores: [store, store] })).toThrow(/duplicate facility id "pit1"/);
     expect(() => parseFacilities({ stores: [store], tankers: [{ id: "tk", weightSensor: "w", capacityT: 10, homePit: "nowhere" }] })).toThrow(/tankers\.0\.homePit: unknown store "nowhere"/);
     expect(() => parseFacilities({ stores: [store], tankers: [{ id: "tk", weightSensor: "pit1.lvl", capacityT: 10 }] })).toThrow(/used by both store pit1 and tanker tk/);

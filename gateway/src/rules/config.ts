@@ -9,7 +9,7 @@ import { z } from "zod";
 const sensorKey = z.string().min(1);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date must be YYYY-MM-DD");
 /** Epoch ms or an ISO date-time string. */
-const instant = z.union([z.number().finite(), z.string().min(1)]);
+const instant = z.union([z.number().finite(), z.string().refine((x) => !Number.isNaN(Date.parse(x)), "not a date-time (ISO 8601)")]);
 
 const mountingSchema = z.discriminatedUnion("kind", [
   z.object({
