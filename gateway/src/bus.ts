@@ -1,4 +1,4 @@
-import type { StatusMessage } from "@manure-edge/protocol";
+import type { CommandResult, StatusMessage } from "@manure-edge/protocol";
 import type { CommittedBatch } from "./store/types";
 
 /**
@@ -11,6 +11,8 @@ export interface BusEvents {
   committed: CommittedBatch;
   /** A node's status message was received and validated (queued for the store). */
   nodeStatus: { node: string; status: StatusMessage };
+  /** A node answered a command (…/cmd/res), validated. */
+  commandResult: { node: string; result: CommandResult };
   /** The store could not commit (disk full, I/O error) or recovered (reason null). */
   storeHealth: { ok: boolean; reason: string | null };
   /** A message was rejected (already counted and stored). */

@@ -4,7 +4,7 @@ import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { MqttTransport } from "../mqtt/transport";
 import { normaliseUplink } from "../mqtt/normalise";
-import { MAX_MESSAGE_BYTES, validateStatus, validateUplink } from "../mqtt/validators";
+import { MAX_MESSAGE_BYTES, validateCommandResult, validateStatus, validateUplink } from "../mqtt/validators";
 import type { CommitQueue } from "../store/commit-queue";
 import type { AckDue, CommittedBatch, RejectInput } from "../store/types";
 
@@ -65,6 +65,7 @@ export class Ingest {
     this.offs.push(this.bus.on("committed", (b) => this.onCommitted(b)));
     await this.transport.subscribe(nodeTopicFilter(this.opts.base, this.opts.farm, "up"), (t, p) => this.handle(t, p));
     await this.transport.subscribe(nodeTopicFilter(this.opts.base, this.opts.farm, "status"), (t, p) => this.handle(t, p));
+    await this.transport.subscribe(nodeTopicFilter(this.opts.base, this.opts.farm, "cmd/res"), (t, p) => this.handle(t, p));
   }
 
   async stop(): Promise<void> {
@@ -103,7 +104,18 @@ export class Ingest {
       this.bus.emit("nodeStatus", { node, status: v.value });
       return;
     }
-    if (parsed.kind !== "up") return; // cmd/res: not stored yet (logged by the command feature)
+    if (parsed.kind === "cmd/res") {
+      const v = validateCommandResult(json);
+      if (!v.ok) {
+        this.reject({ node, topic, reason: `cmd/res.${v.path}: ${v.reason}`, payload, now, category: "cmd_res" });
+        return;
+      }
+      // Not stored: whoever sent the command (HTTP API) listens for its id on the bus.
+      this.log.info("command result", { node, id: v.value.id, ok: v.value.ok, err: v.value.err });
+      this.bus.emit("commandResult", { node, result: v.value });
+      return;
+    }
+    if (parsed.kind !== "up") return;
     const v = validateUplink(json, node);
     if (!v.ok) {
       const bs = readBootSeq(json);

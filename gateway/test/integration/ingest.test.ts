@@ -5,6 +5,7 @@ import { tempDir } from "../../../test/support/tmp";
 import { startMosquitto } from "../../../test/support/mosquitto";
 import { startGateway, TestNode, up } from "../support/gateway-fixture";
 import type { Gateway } from "../../src/gateway";
+import { waitFor } from "../support/wait";
 
 const T = Date.UTC(2026, 2, 1);
 let tmp: ReturnType<typeof tempDir>;
@@ -96,6 +97,19 @@ describe("MQTT ingest through the embedded broker", () => {
     await n2.waitAck(1, 5);
     expect(gw.store.tableCounts().messages).toBe(1);
     expect(gw.store.nodes().map((x) => x.id)).toEqual(["pit-2"]);
+  });
+
+  it("passes valid command results to the bus and rejects malformed ones", async () => {
+    gw = await startGateway(tmp.dir);
+    const seen: unknown[] = [];
+    gw.bus.on("commandResult", (r) => seen.push(r));
+    const n = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
+    clients.push(n);
+    await n.client.publishAsync("manure/demo/node/pit-1/cmd/res", JSON.stringify({ v: 1, id: "c-1", ok: true, t: T }), { qos: 1 });
+    await n.client.publishAsync("manure/demo/node/pit-1/cmd/res", JSON.stringify({ v: 1, id: 5 }), { qos: 1 });
+    await waitFor(() => seen.length === 1 && gw.store.tableCounts().rejects === 1, "result and reject");
+    expect(seen[0]).toEqual({ node: "pit-1", result: { v: 1, id: "c-1", ok: true, t: T } });
+    expect(gw.store.recentRejects()[0].reason).toMatch(/^cmd\/res\.id/);
   });
 
   it("stores status messages (fw, buffer depth, counters)", async () => {
