@@ -73,6 +73,23 @@ describe("the firmware bundle in hil-sim's Espruino runtime", () => {
     expect(maxGap).toBeLessThan(3 * MIN);
   }, 300_000);
 
+  it("the Wi-Fi access point gone for an hour: the node reconnects by itself and sends what it kept", async () => {
+    const r = await start(6);
+    await r.clock.runFor(20 * MIN);
+    r.ap.down();
+    await r.clock.runFor(HOUR);
+    r.ap.restore();
+    const back = r.clock.now();
+    for (let m = 0; m < 6; m++) await r.clock.runFor(5 * MIN);
+    expect(r.rt.uncaughtErrors).toEqual([]);
+    expect(r.gw.gaps()).toEqual([]);
+    const d = r.gw.readings("lvl.distance");
+    expect(d.length).toBeGreaterThanOrEqual(100);
+    // Readings from during the outage and after it arrived.
+    expect(d.filter((x) => x[1] > back - 50 * MIN && x[1] < back).length).toBeGreaterThanOrEqual(45);
+    expect(d.filter((x) => x[1] > back + 5 * MIN).length).toBeGreaterThanOrEqual(15);
+  }, 300_000);
+
   it("power cut at 100 random moments: after each, the node boots with a new boot number and nothing acked is lost or doubled", async () => {
     const r = await start(3);
     let seed = 7;
@@ -98,7 +115,8 @@ describe("the firmware bundle in hil-sim's Espruino runtime", () => {
 
   it("a slave answering with bad CRCs, exceptions, late and truncated replies: flagged readings, counters, the other slave unaffected", async () => {
     const r = await start(4);
-    r.faults.setRates({ bitError: 0.15, exception: 0.1, late: 0.1, truncate: 0.1, garbage: 0.05, noReply: 0.1 });
+    // Every fault of hil-sim's list (FAULT_KINDS), at once.
+    r.faults.setRates({ bitError: 0.15, exception: 0.1, late: 0.1, truncate: 0.1, garbage: 0.05, noReply: 0.1, duplicate: 0.05 });
     await r.clock.runFor(3 * HOUR);
     expect(r.rt.uncaughtErrors).toEqual([]);
     expect(r.gw.invalid).toEqual([]);

@@ -46,6 +46,7 @@ export interface Rig {
   net: VirtualNetwork;
   flash: FlashStorage;
   faults: FaultInjector;
+  ap: WifiAccessPoint;
   /** Distance the level sensor reports at virtual time t. */
   distance(t: number): number;
   stop(): Promise<void>;
@@ -80,16 +81,17 @@ export async function rig(opts: { seed?: number } = {}): Promise<Rig> {
   const net = new VirtualNetwork();
   net.settleWallMs = 200;
   net.route("192.168.1.10:1883", { host: "127.0.0.1", port });
+  const ap = new WifiAccessPoint("farm", "secret-pass");
   const rt = new EspruinoRuntime({
     clock: bus.clock, bundle: code, flash, network: net, seed: opts.seed ?? 1,
-    wifi: new WifiAccessPoint("farm", "secret-pass"),
+    wifi: ap,
     uarts: { Serial2: transceiverPort(master, bus.config) }, dePins: { D4: "Serial2" },
   });
   const gw = new AckingGateway(`mqtt://127.0.0.1:${port}`, "demo", "pit-1");
   gw.now = () => clock.now();
   await gw.start();
   return {
-    clock, rt, gw, net, flash, faults, distance,
+    clock, rt, gw, net, flash, faults, ap, distance,
     async stop() {
       rt.dispose();
       await gw.stop();
