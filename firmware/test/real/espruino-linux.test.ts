@@ -24,7 +24,7 @@ const BIN = process.env.ESPRUINO_BIN;
 const usable = !!BIN && existsSync(BIN);
 if (!usable) console.log("firmware/test/real: skipped: set ESPRUINO_BIN to Espruino's Linux binary (make BOARD=LINUX) to run the bundle on the real interpreter");
 
-describe.skipIf(!usable)("the bundle on Espruino's Linux build", () => {
+describe.skipIf(!usable)("the bundle on Espruino's Linux build (runs only when ESPRUINO_BIN points at the binary)", () => {
   const tmp = tempDir("esp-real-");
   let broker: Mosquitto;
   let cutter: LinkCutter;
