@@ -123,6 +123,19 @@ describe("against figures measured on the real interpreter (Linux build 2v29.277
     for (const [e, n] of exprs) expect(rt.evaluate(`E.getSizeOf(${e})`), e).toBe(n);
   });
 
+  it("functionCode 'ram' (the Linux build loads the bundle into RAM) counts each function's code text", () => {
+    const clock = new VirtualClock();
+    const bundle = "var f = function (a) { return a + 1; /* a comment that makes the body longer than forty characters */ };";
+    const flash = new EspruinoRuntime({ clock, bundle, memory: { layout: LINUX64_LAYOUT } });
+    const ram = new EspruinoRuntime({ clock, bundle, memory: { layout: LINUX64_LAYOUT, functionCode: "ram" } });
+    rts.push(flash, ram);
+    flash.boot();
+    ram.boot();
+    expect(flash.evaluate("E.getSizeOf(f)")).toBe(1 + 1 + 2); // function, 1 parameter, code in flash
+    const body = "{ return a + 1; /* a comment that makes the body longer than forty characters */ }".length;
+    expect(ram.evaluate("E.getSizeOf(f)")).toBe(1 + 1 + 1 + 1 + Math.ceil((body - 20) / 21));
+  });
+
   it("process.memory() deltas of state kept in closures are within 10 % of the real ones", () => {
     // Same program on the real Linux build printed "D 108 351".
     const { rt } = boot(`
