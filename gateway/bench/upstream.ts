@@ -21,7 +21,7 @@ import { printTable } from "./table";
 
 const T0 = Date.UTC(2025, 0, 1);
 
-export async function benchUpstream(readings = 200_000): Promise<void> {
+export async function benchUpstream(readings = 1_000_000): Promise<void> {
   const tmp = tempDir("gw-bench-up-");
   const mosq = await startMosquitto({ extraConfig: ["max_queued_messages 0", "max_inflight_messages 0"] });
   try {
@@ -104,4 +104,4 @@ export async function benchUpstream(readings = 200_000): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchUpstream(Number(process.env.BENCH_UPSTREAM_READINGS ?? 200_000));
+if (import.meta.url === `file://${process.argv[1]}`) await benchUpstream(Number(process.env.BENCH_UPSTREAM_READINGS ?? 1_000_000));
