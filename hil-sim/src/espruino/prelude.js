@@ -117,6 +117,33 @@
   // integer, exponent form only beyond 1e21 and under 1e-6). V8's own ToString cannot be
   // replaced, so this applies where the runtime can: JSON.stringify, print/console,
   // Number.prototype.toString() without a radix.
+  // digits of val >= 0 as Espruino writes them; fixed = number of decimals for toFixed, or -1
+  function espDigits(val, fixed) {
+    var out = "";
+    if (Math.floor(val + 1e-7) === Math.floor(val) + 1) val = Math.floor(val) + 1;
+    var d = 1;
+    while (d * 10 <= val) d *= 10;
+    while (d >= 1) {
+      var v = Math.floor(val / d);
+      val -= v * d;
+      out += String.fromCharCode(48 + v);
+      d /= 10;
+    }
+    if ((fixed < 0 && val > 0) || fixed > 0) {
+      var pt = false, digits = 0;
+      val *= 10;
+      while (fixed < 0 ? digits < 11 && val > 1e-7 : digits < fixed) {
+        // toFixed rounds only its last digit (the ones before are truncated), as Espruino does
+        var f = Math.floor(val + (fixed - digits === 1 ? 0.5 : 1e-8));
+        val = (val - f) * 10;
+        if (f === 10) f = 9;
+        if (!pt) { out += "."; pt = true; }
+        out += String.fromCharCode(48 + f);
+        digits++;
+      }
+    }
+    return out;
+  }
   function espNum(val) {
     if (val !== val) return "NaN";
     if (val === Infinity) return "Infinity";
@@ -133,27 +160,7 @@
         while (val < 1) { val *= 10; exp--; }
       }
     }
-    if (Math.floor(val + 1e-7) === Math.floor(val) + 1) val = Math.floor(val) + 1;
-    var d = 1;
-    while (d * 10 <= val) d *= 10;
-    while (d >= 1) {
-      var v = Math.floor(val / d);
-      val -= v * d;
-      out += String.fromCharCode(48 + v);
-      d /= 10;
-    }
-    if (val > 0) {
-      var pt = false, digits = 0;
-      val *= 10;
-      while (digits < 11 && val > 1e-7) {
-        var f = Math.floor(val + 1e-8);
-        val = (val - f) * 10;
-        if (f === 10) f = 9;
-        if (!pt) { out += "."; pt = true; }
-        out += String.fromCharCode(48 + f);
-        digits++;
-      }
-    }
+    out += espDigits(val, -1);
     if (exp) out += "e" + (exp > 0 ? "+" : "") + exp;
     return out;
   }
@@ -172,6 +179,14 @@
     var x = Number(this);
     if ((radix === undefined || radix === 10) && isFinite(x) && !isPlainInt(x)) return espNum(x);
     return realNumToString.call(x, radix);
+  });
+  def(Number.prototype, "toFixed", function (decimals) {
+    var x = Number(this), n = decimals | 0;
+    if (n < 0) n = 0;
+    if (n > 20) n = 20;
+    if (x !== x) return "NaN";
+    if (!isFinite(x)) return x < 0 ? "-Infinity" : "Infinity";
+    return (x < 0 ? "-" : "") + espDigits(Math.abs(x), n);
   });
   // Math.round rounds halves away from zero on Espruino (Math.round(-1.5) is -2 there)
   Math.round = function (x) { x = Number(x); return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5); };

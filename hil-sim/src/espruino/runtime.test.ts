@@ -167,6 +167,10 @@ describe("numbers printed as Espruino prints them", () => {
     expect(rt.evaluate("JSON.stringify({ a: 1/3, b: [2.5], s: 'x' })")).toBe('{"a":0.33333333333,"b":[2.5],"s":"x"}');
     expect(rt.evaluate("(1/3).toString() + ' ' + (255).toString(16)")).toBe("0.33333333333 ff");
     expect(rt.evaluate("[Math.round(-1.5), Math.round(-2.5), Math.round(1.5), Math.round(-0.4), Math.round(0.49999999999999994)]")).toEqual([-2, -3, 2, 0, 1]); // -0 comes back as 0 through JSON
+    // toFixed truncates all digits but the last, which it rounds: (1.5).toFixed(0) is "1" there
+    expect(rt.evaluate('[(-1.5).toFixed(0), (1.5).toFixed(0), (2.5).toFixed(0), (0.5).toFixed(0), (1.005).toFixed(2), (1.255).toFixed(2), (12.345).toFixed(1), (-0.05).toFixed(1), (99.995).toFixed(2), (1e21).toFixed(2), (0.000001).toFixed(3), (123.456).toFixed(), (3).toFixed(2), (-3.14159).toFixed(3), (0.1+0.2).toFixed(20)].join(" ")')).toBe(
+      "-1 1 2 0 1.00 1.25 12.3 -0.1 99.99 1000000000000000000000.00 0.000 123 3.00 -3.142 0.30000000000000004441",
+    );
     rt.evaluate("print(0.1 + 0.2, 1/3)");
     expect(rt.consoleLines.pop()!.text).toBe("0.3 0.33333333333");
   });
