@@ -45,7 +45,7 @@ async function setup() {
 describe("SensorNode under Node (real aedes, simulated slave)", () => {
   it("publishes valid uplinks, kicks the watchdog while polls complete, answers ping", async () => {
     const { gw, platform, node } = await setup();
-    await waitFor(() => gw.readings("lvl.distance").length >= 2, "readings", 40000);
+    await waitFor(() => gw.readings("lvl.distance").length >= 2, "readings", 90000);
     expect(gw.invalid).toEqual([]);
     expect(gw.readings("lvl.distance")[0][2]).toBe(2.5);
     expect(platform.watchdog).toBe(5);
@@ -56,11 +56,11 @@ describe("SensorNode under Node (real aedes, simulated slave)", () => {
     await gw.command("c1", "ping");
     await waitFor(() => gw.results.find((r) => r.id === "c1"), "ping result");
     expect(gw.results.find((r) => r.id === "c1")!.ok).toBe(true);
-  });
+  }, 180_000);
 
   it("refuses an invalid configuration with the field and reason; applies a valid one without reboot and stores it", async () => {
     const { gw, storage, node, cfg, platform } = await setup();
-    await waitFor(() => gw.readings("lvl.distance").length >= 1, "readings", 40000);
+    await waitFor(() => gw.readings("lvl.distance").length >= 1, "readings", 90000);
     await gw.command("bad", "config", { ...cfg, devices: [{ id: "x", unit: 1, map: "no-such-map", every: 1 }] });
     const bad = await waitFor(() => gw.results.find((r) => r.id === "bad"), "bad config result");
     expect(bad.ok).toBe(false);
@@ -68,22 +68,22 @@ describe("SensorNode under Node (real aedes, simulated slave)", () => {
     const next = { ...cfg, devices: [...cfg.devices, { id: "lvl2", unit: 2, map: "ultrasonic-level", every: 1 }] };
     await gw.command("good", "config", next);
     await waitFor(() => gw.results.find((r) => r.id === "good"), "config result");
-    await waitFor(() => gw.readings("lvl2.distance").length >= 1, "readings of the new device", 40000);
+    await waitFor(() => gw.readings("lvl2.distance").length >= 1, "readings of the new device", 90000);
     expect(validateNodeConfig(JSON.parse(storage.read("node.json")!)).ok).toBe(true);
     expect(node.boot).toBe(1);
     expect(platform.reboots).toBe(0);
     // Sequence numbers go on in the same boot: nothing was lost across the change.
     expect(gw.gaps()).toEqual([]);
-  });
+  }, 180_000);
 
   it("resend rewinds to the oldest unacknowledged message; a resent message is the same text", async () => {
     const { gw, node } = await setup();
-    await waitFor(() => gw.messages.size >= 1, "a message", 40000);
+    await waitFor(() => gw.messages.size >= 1, "a message", 90000);
     gw.acking = false;
-    await waitFor(() => gw.messages.size >= 2, "an unacked message", 40000);
+    await waitFor(() => gw.messages.size >= 2, "an unacked message", 90000);
     await gw.command("r1", "resend");
-    await waitFor(() => gw.duplicates >= 1, "a resent message", 40000);
+    await waitFor(() => gw.duplicates >= 1, "a resent message", 90000);
     expect(gw.changedDuplicates).toBe(0);
     expect(node.uplink.rewinds).toBeGreaterThanOrEqual(2);
-  });
+  }, 180_000);
 });
