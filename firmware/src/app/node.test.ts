@@ -33,7 +33,10 @@ async function setup() {
     devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: 1 }],
   };
   const maps = { "ultrasonic-level": level as unknown as RegisterMap };
-  const node = new SensorNode(hw, cfg, { fw: "test", maps, watchdog: 5, statusEvery: 2000 });
+  const node = new SensorNode(hw, cfg, {
+    fw: "test", maps, watchdog: 5, statusEvery: 2000,
+    batch: { maxReadings: 24, maxAge: 2000, offlineMaxReadings: 60, offlineMaxAge: 5000 },
+  });
   const gw = new AckingGateway(`mqtt://127.0.0.1:${port}`, "demo", "n1");
   await gw.start();
   cleanups.push(() => gw.stop());

@@ -20,7 +20,7 @@ import { Poller } from "../modbus/poller";
 import { GpsReceiver, type NmeaParse } from "../gps/gps";
 import { DEFAULT_FLASH, FlashStore } from "../buffer/flash-store";
 import { DEFAULT_SPILL, SpillStore } from "../buffer/spill-store";
-import { Batcher, DEFAULT_BATCH } from "../buffer/batcher";
+import { Batcher, DEFAULT_BATCH, type BatchOptions } from "../buffer/batcher";
 import { DEFAULT_UPLINK, Uplink } from "../buffer/uplink";
 import { MqttClient } from "../mqtt/client";
 
@@ -34,6 +34,8 @@ export interface NodeOptions {
   watchdog: number;
   /** Status message period, ms. */
   statusEvery: number;
+  /** Batching (default DEFAULT_BATCH). */
+  batch?: BatchOptions;
 }
 
 export const DEFAULT_NODE: NodeOptions = { fw: "dev", maps: {}, watchdog: 30, statusEvery: 300000 };
@@ -60,7 +62,7 @@ export class SensorNode {
     this.clock = new NodeClock(hw.clock);
     this.flash = new FlashStore(hw.storage, DEFAULT_FLASH);
     this.store = new SpillStore(this.flash, hw.clock, DEFAULT_SPILL);
-    this.batcher = new Batcher(cfg.node, this.boot, hw.clock, this.clock, this.store, DEFAULT_BATCH, () => this.uplink.pump());
+    this.batcher = new Batcher(cfg.node, this.boot, hw.clock, this.clock, this.store, o.batch || DEFAULT_BATCH, () => this.uplink.pump());
     this.uplink = new Uplink(this.store, (payload, done) => this.publish("up", payload, 1, false, done), hw.clock, DEFAULT_UPLINK);
   }
 
