@@ -85,7 +85,7 @@
   // --- binary strings (Espruino strings are byte strings; serial/net/Storage data use them)
   function toBin(data) {
     if (data === undefined || data === null) return "";
-    if (typeof data === "string") return data;
+    if (typeof data === "string") return /[\u0100-\uffff]/.test(data) ? utf8(data) : data;
     if (typeof data === "number") return String.fromCharCode(data & 255);
     if (data instanceof ArrayBuffer) data = new Uint8Array(data);
     if (isView(data)) {
@@ -104,6 +104,19 @@
       return r;
     }
     return String(data);
+  }
+  // A string with characters beyond 0xFF is a UTF-8 string on Espruino: its bytes are UTF-8
+  function utf8(str) {
+    var out = "";
+    for (var i = 0; i < str.length; i++) {
+      var c = str.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < str.length) { c = 0x10000 + ((c - 0xd800) << 10) + (str.charCodeAt(++i) - 0xdc00); }
+      if (c < 0x80) out += String.fromCharCode(c);
+      else if (c < 0x800) out += String.fromCharCode(0xc0 | (c >> 6), 0x80 | (c & 63));
+      else if (c < 0x10000) out += String.fromCharCode(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+      else out += String.fromCharCode(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    }
+    return out;
   }
   function binToU8(s) {
     var u = new Uint8Array(s.length);
@@ -173,7 +186,14 @@
       if (typeof x === "number" && isFinite(x) && !isPlainInt(x)) { marked = true; return "\u0001" + espNum(x) + "\u0001"; }
       return x;
     }, space);
-    return marked && out !== undefined ? out.replace(/"\\u0001([^"]*?)\\u0001"/g, "$1") : out;
+    if (out === undefined) return out;
+    if (marked) out = out.replace(/"\\u0001([^"]*?)\\u0001"/g, "$1");
+    // Espruino escapes every character from 0x7F up, and writes escapes in upper case
+    return out.replace(/\\\\|\\u([0-9a-fA-F]{4})|[\u007f-\uffff]/g, function (m, hex) {
+      if (m === "\\\\") return m;
+      if (hex) return "\\u" + hex.toUpperCase();
+      return "\\u" + ("000" + realNumToString.call(m.charCodeAt(0), 16).toUpperCase()).slice(-4);
+    });
   };
   def(Number.prototype, "toString", function (radix) {
     var x = Number(this);
@@ -188,6 +208,13 @@
     if (!isFinite(x)) return x < 0 ? "-Infinity" : "Infinity";
     return (x < 0 ? "-" : "") + espDigits(Math.abs(x), n);
   });
+  // String.fromCharCode keeps the low 8 bits on Espruino (String.fromCharCode(300) is ",")
+  var realFromCharCode = String.fromCharCode;
+  String.fromCharCode = function () {
+    var a = [];
+    for (var i = 0; i < arguments.length; i++) a.push(arguments[i] & 255);
+    return realFromCharCode.apply(String, a);
+  };
   // Math.round rounds halves away from zero on Espruino (Math.round(-1.5) is -2 there)
   Math.round = function (x) { x = Number(x); return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5); };
 

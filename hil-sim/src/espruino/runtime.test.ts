@@ -171,6 +171,10 @@ describe("numbers printed as Espruino prints them", () => {
     expect(rt.evaluate('[(-1.5).toFixed(0), (1.5).toFixed(0), (2.5).toFixed(0), (0.5).toFixed(0), (1.005).toFixed(2), (1.255).toFixed(2), (12.345).toFixed(1), (-0.05).toFixed(1), (99.995).toFixed(2), (1e21).toFixed(2), (0.000001).toFixed(3), (123.456).toFixed(), (3).toFixed(2), (-3.14159).toFixed(3), (0.1+0.2).toFixed(20)].join(" ")')).toBe(
       "-1 1 2 0 1.00 1.25 12.3 -0.1 99.99 1000000000000000000000.00 0.000 123 3.00 -3.142 0.30000000000000004441",
     );
+    // strings: escapes from 0x7F up, in upper case; characters beyond 0xFF go out as UTF-8
+    expect(rt.evaluate('JSON.stringify("\\xe9\\x1f\\n\\\\u0041\\t\\u00e9")')).toBe('"\\u00E9\\u001F\\n\\\\u0041\\t\\u00E9"');
+    expect(rt.evaluate('JSON.stringify("abc\\x7f\\x80") + JSON.stringify({ "\\u732a": 1 })')).toBe('"abc\\u007F\\u0080"{"\\u732A":1}');
+    expect(rt.evaluate("[String.fromCharCode(300).charCodeAt(0), E.toUint8Array('\\u732a').length, E.toUint8Array(String.fromCharCode(233)).length]")).toEqual([44, 3, 1]);
     rt.evaluate("print(0.1 + 0.2, 1/3)");
     expect(rt.consoleLines.pop()!.text).toBe("0.3 0.33333333333");
   });
