@@ -12,6 +12,7 @@ const entry: fc.Arbitrary<FeedEntry> = fc.oneof(
   fc.record({
     type: fc.constant("alert" as const), seq: fc.nat(), alertId: fc.nat(), rule: fc.string(), subject: fc.string(), facility: fc.option(fc.string()),
     severity: fc.string(), from: fc.option(fc.string()), to: fc.string(), t: fc.nat(), message: fc.option(fc.string()), note: fc.option(fc.string()), by: fc.option(fc.string()),
+    params: fc.option(fc.dictionary(fc.string(), fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string()))),
   }),
   fc.record({
     type: fc.constant("ledger" as const), seq: fc.nat(), id: fc.nat(), t: fc.nat(), kind: fc.string(), facility: fc.option(fc.string()), site: fc.option(fc.string()),

@@ -36,6 +36,8 @@ export interface UpTransition {
   message?: string;
   note?: string;
   by?: string;
+  /** The rules engine's message parameters (the numbers of the alert's sentence). */
+  params?: Record<string, unknown>;
 }
 
 export interface UpLedger {
@@ -67,6 +69,7 @@ export function buildBatch(farm: string, gw: string, first: number, last: number
       if (e.message !== null) t.message = e.message;
       if (e.note !== null) t.note = e.note;
       if (e.by !== null) t.by = e.by;
+      if (e.params !== null) t.params = e.params;
       b.a.push(t);
     } else {
       const l: UpLedger = { seq: e.seq, id: e.id, t: e.t, kind: e.kind, facility: e.facility, site: e.site, tonnes: e.tonnes };

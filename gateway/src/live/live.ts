@@ -8,6 +8,7 @@ import type { HttpHost } from "../http/host";
 import { decodeSince, encodeCursor } from "../http/params";
 import { rejectUpgrade } from "../http/upgrade";
 import type { FeedEntry, FeedReading, FeedTransition, FeedLedger } from "../store/queries";
+import { paramsOfInput } from "../store/params";
 import type { CommittedBatch } from "../store/types";
 import { nodeView } from "../http/routes/nodes";
 import { NodeGapQueries } from "../http/queries/nodes";
@@ -190,6 +191,7 @@ export class Live {
       entries.push({
         type: "alert", seq: tr.seq, alertId: tr.alertId, rule: tr.rule, subject: tr.subject, facility: tr.facility, severity: tr.severity,
         from: tr.from, to: tr.to, t: tr.t, message: tr.message ?? null, note: tr.note ?? null, by: tr.by ?? null,
+        params: paramsOfInput(tr.data),
       });
     }
     for (const l of b.ledger) entries.push({ type: "ledger", seq: l.seq, id: l.id, t: l.t, kind: l.kind, facility: l.facility, site: l.site, tonnes: l.tonnes, lat: l.lat ?? null, lon: l.lon ?? null });

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { paramsOfInput } from "./params";
 import { HOUR, MINUTE } from "./rollups";
 
 /**
@@ -171,6 +172,8 @@ export interface FeedTransition {
   message: string | null;
   note: string | null;
   by: string | null;
+  /** The rules engine's message parameters (numbers of the sentence `msg.<message>`), or null. */
+  params: Record<string, unknown> | null;
 }
 
 export interface FeedLedger {
@@ -205,7 +208,7 @@ export function feedAfter(db: Database.Database, after: number, limit: number): 
     }
     readings.push({ type: "reading", seq: row[0], sensor: s.sensor, node: s.node, key: s.key, t: row[2], value: row[3], flags: row[4], reason: row[5], lat: row[6], lon: row[7], fix: row[8] });
   }
-  const transitions = (st.transitions.all(after, limit) as Omit<FeedTransition, "type">[]).map((r): FeedTransition => ({ type: "alert", ...r }));
+  const transitions = (st.transitions.all(after, limit) as TransitionRow[]).map(toFeedTransition);
   const ledger = (st.ledger.all(after, limit) as Omit<FeedLedger, "type">[]).map((r): FeedLedger => ({ type: "ledger", ...r }));
   if (transitions.length === 0 && ledger.length === 0) return readings;
   const all: FeedEntry[] = [...readings, ...transitions, ...ledger];
@@ -233,10 +236,7 @@ function feedStatements(db: Database.Database): FeedStatements {
       readings: db.prepare("SELECT id, sensor_id, t, value, flags, reason, lat, lon, fix FROM readings WHERE id > ? ORDER BY id LIMIT ?").raw(),
       sensor: db.prepare("SELECT node, key FROM sensors WHERE id = ?"),
       sensors: new Map(),
-      transitions: db.prepare(
-        `SELECT feed_seq AS seq, alert_id AS alertId, rule, subject, facility, severity, from_state AS "from", to_state AS "to", t, message, note, by
-         FROM alert_transitions WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?`,
-      ),
+      transitions: db.prepare(`SELECT ${TRANSITION_COLUMNS} FROM alert_transitions WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?`),
       ledger: db.prepare("SELECT feed_seq AS seq, id, t, kind, facility, site, tonnes, lat, lon FROM ledger WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?"),
     };
     feedCache.set(db, st);
@@ -247,6 +247,29 @@ function feedStatements(db: Database.Database): FeedStatements {
 export function lastFeedSeq(db: Database.Database): number {
   const r = db.prepare("SELECT value FROM meta WHERE key = 'feed_seq'").get() as { value: string } | undefined;
   return r ? Number(r.value) : 0;
+}
+
+/** Columns of a transition in the feed's shape; `data` becomes `params` in toFeedTransition. */
+export const TRANSITION_COLUMNS = `feed_seq AS seq, alert_id AS alertId, rule, subject, facility, severity, from_state AS "from", to_state AS "to", t, message, note, by, data`;
+
+export type TransitionRow = Omit<FeedTransition, "type" | "params"> & { data: string | null };
+
+/**
+ * The params of a transition's stored data (the rules engine writes
+ * `{key, from, params, value, raisedAt}`, gateway/src/rules/sink.ts), or null when it has none.
+ */
+export function paramsOfData(data: string | null): Record<string, unknown> | null {
+  if (data === null) return null;
+  try {
+    return paramsOfInput(JSON.parse(data));
+  } catch {
+    return null;
+  }
+}
+
+export function toFeedTransition(r: TransitionRow): FeedTransition {
+  const { data, ...rest } = r;
+  return { type: "alert", ...rest, params: paramsOfData(data) };
 }
 
 export interface AlertRow {
@@ -263,27 +286,33 @@ export interface AlertRow {
   ackNote: string | null;
   ackBy: string | null;
   ackT: number | null;
+  /** The params of the alert's latest transition that has any (an ack keeps the raise's numbers). */
+  params: Record<string, unknown> | null;
+}
+
+/**
+ * Columns of an alert; `data` is its latest transition's data with params (read through the
+ * alert_transitions_alert index), turned into `params` by toAlertRow.
+ */
+export const ALERT_COLUMNS = `id, rule, subject, facility, severity, state, message, raised_t AS raisedT, updated_t AS updatedT, cleared_t AS clearedT,
+  ack_note AS ackNote, ack_by AS ackBy, ack_t AS ackT,
+  (SELECT x.data FROM alert_transitions x WHERE x.alert_id = alerts.id AND x.data IS NOT NULL AND json_type(x.data, '$.params') = 'object'
+   ORDER BY x.feed_seq DESC LIMIT 1) AS data`;
+
+export function toAlertRow(r: Omit<AlertRow, "params"> & { data: string | null }): AlertRow {
+  const { data, ...rest } = r;
+  return { ...rest, params: paramsOfData(data) };
 }
 
 export function listAlerts(db: Database.Database, opts: { open?: boolean; limit?: number } = {}): AlertRow[] {
-  return db
-    .prepare(
-      `SELECT id, rule, subject, facility, severity, state, message, raised_t AS raisedT, updated_t AS updatedT, cleared_t AS clearedT,
-              ack_note AS ackNote, ack_by AS ackBy, ack_t AS ackT
-       FROM alerts ${opts.open ? "WHERE state != 'cleared'" : ""} ORDER BY id DESC LIMIT ?`,
-    )
-    .all(opts.limit ?? 1000) as AlertRow[];
+  return (db
+    .prepare(`SELECT ${ALERT_COLUMNS} FROM alerts ${opts.open ? "WHERE state != 'cleared'" : ""} ORDER BY id DESC LIMIT ?`)
+    .all(opts.limit ?? 1000) as Parameters<typeof toAlertRow>[0][]).map(toAlertRow);
 }
 
 export function getAlert(db: Database.Database, id: number): AlertRow | null {
-  return (
-    (db
-      .prepare(
-        `SELECT id, rule, subject, facility, severity, state, message, raised_t AS raisedT, updated_t AS updatedT, cleared_t AS clearedT,
-                ack_note AS ackNote, ack_by AS ackBy, ack_t AS ackT FROM alerts WHERE id = ?`,
-      )
-      .get(id) as AlertRow | undefined) ?? null
-  );
+  const r = db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`).get(id) as Parameters<typeof toAlertRow>[0] | undefined;
+  return r ? toAlertRow(r) : null;
 }
 
 export interface EventRow {

@@ -119,7 +119,9 @@ describe("operator panel in chromium", () => {
     await row.waitFor({ timeout: 30_000 });
     expect(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(42);
     expect(await row.locator(".sev").innerText()).toContain("严重");
-    expect(await row.locator("[data-testid=alert-text]").innerText()).toMatch(/安全超高/);
+    // The full sentence with its numbers (the live message carries the rules engine's params):
+    // the sensor is 0.5 m above the lip and reads 0.6 m, so the freeboard is 0.1 m (< 0.3 m).
+    expect(await row.locator("[data-testid=alert-text]").innerText()).toBe("安全超高仅 0.1 米，低于下限 0.3 米（防溢流）");
     expect(await row.locator("[data-testid=alert-state]").innerText()).toBe("待处理");
     // The header's count follows too.
     await expect.poll(() => page.locator("[data-testid=alert-count]").innerText()).not.toBe("0");
@@ -158,6 +160,7 @@ describe("operator panel in chromium", () => {
     await row.locator("[data-testid=ack-button]").click();
     await expect.poll(() => row.locator("[data-testid=alert-state]").innerText(), { timeout: 30_000 }).toBe("已确认");
     expect(await row.locator("[data-testid=ack-note]").innerText()).toContain("已安排抽排，明早清运");
+    expect(await row.locator("[data-testid=alert-text]").innerText()).toBe("安全超高仅 0.1 米，低于下限 0.3 米（防溢流）");
     const id = Number((await row.getAttribute("data-testid"))!.replace("alert-", ""));
     const stored = (await apiAs(page, "GET", `/api/v1/alerts/${id}`)).json as { alert: { state: string; ackNote: string; ackBy: string } };
     expect(stored.alert).toMatchObject({ state: "acknowledged", ackNote: "已安排抽排，明早清运", ackBy: "op" });
@@ -246,6 +249,8 @@ describe("operator panel in chromium", () => {
     await page.goto(base + "/#/alerts?all=1");
     await page.locator("li[data-rule=L1]").waitFor();
     expect(await page.locator("li[data-rule=L1] [data-testid=alert-state]").innerText()).toBe("Acknowledged");
+    // Loaded over REST after a reload: GET /api/v1/alerts carries the params too.
+    expect(await page.locator("li[data-rule=L1] [data-testid=alert-text]").innerText()).toBe("Freeboard 0.1 m is below the minimum 0.3 m (overflow)");
     await shot(page, "alerts-en");
     await page.locator("[data-testid=lang-switch]").click();
     await expect.poll(() => page.locator("h1").first().innerText()).toBe("告警历史");

@@ -145,6 +145,11 @@ describe("data", () => {
     const list = await viewer.get("/api/v1/alerts?state=open");
     const alert = list.body.alerts.find((a: { rule: string }) => a.rule === "L1");
     expect(alert).toMatchObject({ severity: "critical", state: "raised", facility: "pit1" });
+    // The rules engine's params (the numbers of the sentence) come through the API.
+    expect(alert.params).toMatchObject({ freeboardM: expect.any(Number), minM: expect.any(Number) });
+    expect(alert.params.freeboardM).toBeLessThan(alert.params.minM);
+    const one = await viewer.get("/api/v1/facilities/pit1");
+    expect(one.body.alerts.find((a: { id: number }) => a.id === alert.id).params).toEqual(alert.params);
     const v = await viewer.post(`/api/v1/alerts/${alert.id}/ack`, { note: "seen" });
     expect(v.status).toBe(403);
     expect(v.body.reason).toMatch(/role viewer/);
@@ -155,6 +160,7 @@ describe("data", () => {
     expect(ok.status).toBe(200);
     expect(ok.body.alert).toMatchObject({ state: "acknowledged", ackNote: "pumping tomorrow", ackBy: "op" });
     expect(ok.body.transition).toMatchObject({ type: "alert", from: "raised", to: "acknowledged", by: "op" });
+    expect(ok.body.alert.params).toEqual(alert.params);
     // The rules engine's alert book heard it too.
     expect(env.sink.state().alerts.find((a) => a.rule === "L1")).toMatchObject({ state: "acknowledged" });
     expect((await operator.post(`/api/v1/alerts/${alert.id}/ack`, { note: "again" })).status).toBe(409);
@@ -162,6 +168,12 @@ describe("data", () => {
     expect((await operator.post(`/api/v1/alerts/${alert.id}/ack`, { note: "" })).status).toBe(400);
     const hist = await viewer.get(`/api/v1/alerts/${alert.id}`);
     expect(hist.body.transitions.map((t: { to: string }) => t.to)).toEqual(["raised", "acknowledged"]);
+    expect(hist.body.alert.params).toEqual(alert.params);
+    expect(hist.body.transitions[0].params).toEqual(alert.params);
+    // The feed's alert entries carry them as well.
+    const feed = await viewer.get("/api/v1/feed?limit=10000");
+    const raised = feed.body.items.find((x: { type: string; alertId?: number; to?: string }) => x.type === "alert" && x.alertId === alert.id && x.to === "raised");
+    expect(raised.params).toEqual(alert.params);
     const all = await viewer.get("/api/v1/alerts?state=all");
     expect(all.body.alerts.length).toBeGreaterThanOrEqual(1);
   });

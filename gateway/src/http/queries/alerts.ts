@@ -1,14 +1,9 @@
 import type Database from "better-sqlite3";
-import type { FeedTransition } from "../../store/queries";
+import { ALERT_COLUMNS, TRANSITION_COLUMNS, toAlertRow, toFeedTransition, type AlertRow, type FeedTransition, type TransitionRow } from "../../store/queries";
 
 /** An alert's transitions (its history), oldest first, in the feed's shape. */
 export function alertTransitions(db: Database.Database, alertId: number): FeedTransition[] {
-  return (db
-    .prepare(
-      `SELECT feed_seq AS seq, alert_id AS alertId, rule, subject, facility, severity, from_state AS "from", to_state AS "to", t, message, note, by
-       FROM alert_transitions WHERE alert_id = ? ORDER BY feed_seq`,
-    )
-    .all(alertId) as Omit<FeedTransition, "type">[]).map((r) => ({ type: "alert", ...r }));
+  return (db.prepare(`SELECT ${TRANSITION_COLUMNS} FROM alert_transitions WHERE alert_id = ? ORDER BY feed_seq`).all(alertId) as TransitionRow[]).map(toFeedTransition);
 }
 
 /** Open alerts counted per facility and severity (overview cards). */
@@ -24,12 +19,8 @@ export function openAlertCounts(db: Database.Database): Map<string, Record<strin
   return out;
 }
 
-export function alertsByFacility(db: Database.Database, facility: string, limit: number) {
-  return db
-    .prepare(
-      `SELECT id, rule, subject, facility, severity, state, message, raised_t AS raisedT, updated_t AS updatedT, cleared_t AS clearedT,
-              ack_note AS ackNote, ack_by AS ackBy, ack_t AS ackT
-       FROM alerts WHERE facility = ? ORDER BY (state = 'cleared'), id DESC LIMIT ?`,
-    )
-    .all(facility, limit);
+export function alertsByFacility(db: Database.Database, facility: string, limit: number): AlertRow[] {
+  return (db
+    .prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE facility = ? ORDER BY (state = 'cleared'), id DESC LIMIT ?`)
+    .all(facility, limit) as Parameters<typeof toAlertRow>[0][]).map(toAlertRow);
 }
