@@ -36,10 +36,19 @@ const QUANTITIES = {
 
 type Q = keyof typeof QUANTITIES;
 
-/** Per-kind constants: heat loss of the core (1/h), passive re-aeration (1/h), envelope share. */
+/**
+ * Per-kind constants: heat loss of the core (1/h), passive re-aeration (1/h), envelope share,
+ * and the extra (evaporative) loss of an open windrow above `evapFromC`: the loss coefficient
+ * grows by `evapPerC` per °C. A turned windrow's hot core drives vapour out through its whole
+ * surface (saturation vapour pressure rises ≈ 6 %/°C near 60 °C) and the chimney draught
+ * carries it off, so windrows self-limit at about 60–64 °C (the 55–65 °C that turned windrows
+ * are managed to, NY/T 3442-2019's turn-above-65 °C rule being the exception, not the norm).
+ * A trough in a shed with a fixed aeration rate has no such extra loss: with an energetic mix
+ * and no turning it overheats (overheating-pile).
+ */
 const KIND = {
-  windrow: { lossPerH: 0.06, aerationPerH: 0.02, envelopeShare: 0.85, baseShare: 0.88 },
-  trough: { lossPerH: 0.045, aerationPerH: 0.03, envelopeShare: 0.88, baseShare: 0.9 },
+  windrow: { lossPerH: 0.06, aerationPerH: 0.02, envelopeShare: 0.85, baseShare: 0.88, evapPerC: 0.15, evapFromC: 60 },
+  trough: { lossPerH: 0.045, aerationPerH: 0.03, envelopeShare: 0.88, baseShare: 0.9, evapPerC: 0, evapFromC: 55 },
 };
 
 /**
@@ -150,7 +159,7 @@ export class CompostPile implements PhysicsModel {
     const lag = 1 - 0.8 * Math.exp(-this.ageH / 24);
     const a = lag * fSubstrate(s.substrate) * fTemp(s.core) * fMoisture(s.moisture) * fOxygen(s.oxygen);
     s.activity = a;
-    s.core += h * (HEAT_TO_LOSS * this.k.lossPerH * this.heatIndex * a - this.k.lossPerH * (s.core - amb));
+    s.core += h * (HEAT_TO_LOSS * this.k.lossPerH * this.heatIndex * a - this.k.lossPerH * (1 + this.k.evapPerC * Math.max(0, s.core - this.k.evapFromC)) * (s.core - amb));
     s.substrate = Math.max(0, s.substrate - h * SUBSTRATE_PER_H * a);
     s.oxygen = Math.min(1, Math.max(0, s.oxygen + h * (-OXYGEN_PER_H * a + this.k.aerationPerH * (1 - s.oxygen))));
     // Evaporative drying while hot: about 0.35 % points a day at full activity.
