@@ -7,6 +7,7 @@ import { Gateway } from "../../src/gateway";
 import { systemClock } from "../../src/clock";
 import { silentLogger } from "../../src/log";
 import type { RulesSink } from "../../src/rules-sink";
+import { assertLocalListeners } from "./local-listeners";
 
 /** Cheap scrypt cost for tests only (production hashes use N = 16384). */
 export const nodeHash = (pw: string) => hashSecret(pw, { N: 1024 });
@@ -22,6 +23,7 @@ export async function startGateway(dir: string, extra: Record<string, unknown> =
     http: { host: "127.0.0.1", port: 0 },
     ...extra,
   });
+  assertLocalListeners(cfg, "startGateway");
   const gw = new Gateway(cfg, { clock, log: silentLogger, rules });
   await gw.start();
   return gw;

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { assertLocalListeners } from "./local-listeners";
 
 export const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "farm-gateway.js");
 
@@ -14,6 +16,8 @@ export interface GatewayProcess {
 
 /** Starts `farm-gateway start -c <config>` and resolves once its broker listens (from its JSON log). */
 export async function spawnGateway(configFile: string, timeoutMs = 30_000, entry = BIN): Promise<GatewayProcess> {
+  // Callers write JSON configs (YAML is a superset, but the tests have no need of it here).
+  assertLocalListeners(JSON.parse(readFileSync(configFile, "utf8")), `spawnGateway ${configFile}`);
   const proc = spawn(process.execPath, [entry, "start", "-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
