@@ -82,12 +82,15 @@ export class FlashStorage {
 
   stats(): FlashStats {
     const s: FlashStats = { totalBytes: this.totalBytes, freeBytes: 0, fileBytes: 0, fileCount: 0, trashBytes: 0, trashCount: 0 };
+    // Sizes include each file's header, as jsfGetStorageStats reports them (checked on the
+    // real Linux build: one 100 000-byte file shows fileBytes 100032).
     for (const e of this.entries) {
+      const bytes = FILE_HEADER_BYTES + align4(e.data.length);
       if (e.trash) {
-        s.trashBytes += e.data.length;
+        s.trashBytes += bytes;
         s.trashCount++;
       } else {
-        s.fileBytes += e.data.length;
+        s.fileBytes += bytes;
         s.fileCount++;
       }
     }
@@ -95,9 +98,9 @@ export class FlashStorage {
     return s;
   }
 
-  /** Largest file that can be created without compacting (Storage.getFree). */
+  /** Storage.getFree: bytes left at the end of the area (a file needs its 32-byte header too). */
   free(): number {
-    return Math.max(0, this.totalBytes - this.used() - FILE_HEADER_BYTES);
+    return Math.max(0, this.totalBytes - this.used());
   }
 
   /** Size of a live file, or -1. */
@@ -200,7 +203,7 @@ export class FlashStorage {
   private create(name: string, size: number, flags: number): Entry | undefined {
     const need = FILE_HEADER_BYTES + align4(size);
     if (this.totalBytes - this.used() < need) {
-      const trash = this.stats().trashBytes + this.entries.filter((x) => x.trash).length * FILE_HEADER_BYTES;
+      const trash = this.stats().trashBytes;
       // jsfCreateFile compacts only when that would make enough room ("fail fast" otherwise)
       if (need < this.totalBytes - this.used() + trash) this.compact();
       if (this.totalBytes - this.used() < need) return undefined;
