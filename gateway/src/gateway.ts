@@ -9,7 +9,7 @@ import type { MqttTransport } from "./mqtt/transport";
 import type { RulesSink } from "./rules-sink";
 import { CommitQueue, type StoreState } from "./store/commit-queue";
 import { Store } from "./store/store";
-import type { IngestItem, RejectInput } from "./store/types";
+import type { CommittedBatch, CommittedTransition, IngestItem, RejectInput } from "./store/types";
 import { Ingest } from "./features/ingest";
 import { Retention } from "./features/retention";
 import { Upstream } from "./features/upstream";
@@ -134,6 +134,21 @@ export class Gateway {
   /** Records an event (turning, pump-out...) through the commit queue so the rules see it in order. */
   recordEvent(e: Omit<Extract<IngestItem, { kind: "event" }>, "kind">): boolean {
     return this.queue.enqueue({ kind: "event", ...e });
+  }
+
+  /**
+   * An operator acknowledges a raised alert (the one path: HTTP route, tools, tests). The store
+   * writes the transition and the rules engine's state in one transaction; the transition is
+   * then announced like any commit, so the live socket and the upstream forwarder carry it
+   * (they also find it in the feed by its seq). Null unless the alert is raised. Throws on
+   * SQLite errors (disk full), having written nothing.
+   */
+  acknowledgeAlert(id: number, note: string, by: string): CommittedTransition | null {
+    const tr = this.store.acknowledgeAlert(id, note, by, (err) => this.log.warn("rules engine did not take the acknowledgement", { alert: id, err: err.message }));
+    if (!tr) return null;
+    const batch: CommittedBatch = { readings: [], events: [], transitions: [tr], ledger: [], acks: [], messages: 0, duplicates: 0, rejects: 0, statuses: 0, commitMs: 0 };
+    this.bus.emit("committed", batch);
+    return tr;
   }
 
   private async startFeature(f: Feature): Promise<void> {

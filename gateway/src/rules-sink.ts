@@ -29,4 +29,13 @@ export interface RulesSink {
   snapshot(): Record<string, unknown>;
   /** Called once at start with what snapshot() returned at the last commit. */
   restore(state: Record<string, unknown>): void;
+  /**
+   * An operator acknowledged the open alert `key` ("<rule>|<subject>") at gateway time t.
+   * Called INSIDE the transaction that stores the acknowledgement, followed by snapshot(), so
+   * the engine's alert book (which a later escalation or clear consults) and the stored alert
+   * agree after a restart. Returns the transition to store (with the alert's params in data);
+   * throws when the engine has no such raised alert (the store then records the operator's
+   * acknowledgement alone). Optional: a sink without alerts of its own need not have it.
+   */
+  acknowledge?(key: string, note: string, user: string, t: number): AlertTransitionInput;
 }

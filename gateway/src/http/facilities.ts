@@ -32,15 +32,6 @@ export function rulesStateOf(sink: unknown): (() => RulesPanelState | null) | nu
   return null;
 }
 
-/**
- * The engine's acknowledge(key, note, user, t) if the sink has one, so that its alert book
- * knows an operator acknowledged (the store records the transition; see routes/alerts.ts).
- */
-export function rulesAckOf(sink: unknown): ((key: string, note: string, user: string, t: number) => void) | null {
-  const s = sink as { acknowledge?: (k: string, n: string, u: string, t: number) => unknown } | null | undefined;
-  return s && typeof s.acknowledge === "function" ? (k, n, u, t) => void s.acknowledge!(k, n, u, t) : null;
-}
-
 /** The facilities of the configuration (validated the rules engine's way), with their sensors. */
 export function facilityDefs(facilities: unknown): { defs: FacilityDef[]; config: FacilitiesConfig | null; error: string | null } {
   if (facilities === undefined || facilities === null) return { defs: [], config: null, error: null };

@@ -5,7 +5,7 @@ import type { Health } from "../gateway";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { Store } from "../store/store";
-import type { EventInput } from "../store/types";
+import type { CommittedTransition, EventInput } from "../store/types";
 import type { Authenticator } from "./auth";
 import type { FacilityDef, RulesPanelState } from "./facilities";
 import type { FacilitiesConfig } from "../rules/config";
@@ -19,6 +19,8 @@ export interface HttpHost {
   readonly metrics: Metrics;
   health(): Health;
   recordEvent(e: Omit<EventInput, "kind">): boolean;
+  /** Stores an operator's acknowledgement with the rules engine's state, and announces it (Gateway.acknowledgeAlert). */
+  acknowledgeAlert(id: number, note: string, by: string): CommittedTransition | null;
 }
 
 /** Everything a route handler may use. */
@@ -31,8 +33,6 @@ export interface RouteDeps {
   facilities: FacilityDef[];
   facilitiesConfig: FacilitiesConfig | null;
   rulesState: () => RulesPanelState | null;
-  /** Tells the rules engine an operator acknowledged alert `key` ("<rule>|<subject>"), if it listens. */
-  rulesAck: ((key: string, note: string, user: string, t: number) => void) | null;
   /** How long a write waits for its commit before answering 202 (queued). */
   commitWaitMs: number;
   /** Client address for rate limiting (the socket's, or X-Forwarded-For when trusted). */

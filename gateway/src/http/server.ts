@@ -7,7 +7,7 @@ import { Live, type LiveOptions } from "../live/live";
 import { Authenticator } from "./auth";
 import { readJsonObject } from "./body";
 import { HttpError, notFound, sendError, sendJson, BASE_HEADERS } from "./errors";
-import { facilityDefs, rulesAckOf, rulesStateOf, type RulesPanelState } from "./facilities";
+import { facilityDefs, rulesStateOf, type RulesPanelState } from "./facilities";
 import type { HttpHost, RouteDeps } from "./host";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit";
 import { Router, type Route } from "./router";
@@ -90,7 +90,6 @@ export class Http {
       facilities: fac.defs,
       facilitiesConfig: fac.config,
       rulesState: this.opts.rulesState ?? rulesStateOf(this.opts.rules) ?? (() => null),
-      rulesAck: rulesAckOf(this.opts.rules),
       commitWaitMs: this.opts.commitWaitMs ?? 10_000,
       clientAddress: (req) => clientAddress(req, this.opts.trustProxy ?? false),
     };

@@ -8,7 +8,7 @@ import { ForwardState } from "./forward";
 import { deleteOldReadings } from "./retention";
 import * as q from "./queries";
 import * as auth from "./auth";
-import type { AlertTransitionInput, CommittedBatch, CommittedTransition, IngestItem } from "./types";
+import type { CommittedBatch, CommittedTransition, IngestItem } from "./types";
 
 export interface StoreOptions {
   path: string;
@@ -77,13 +77,14 @@ export class Store {
     return this.writer.write(items, this.opts.clock.now());
   }
 
-  /** An operator acknowledges an open alert; the transition goes to the feed like any other. */
-  acknowledgeAlert(id: number, note: string, by: string): CommittedTransition | null {
+  /**
+   * An operator acknowledges a raised alert: the transition and the rules engine's state after
+   * it are stored in one transaction (BatchWriter.acknowledge). Null unless the alert is raised.
+   * Announcing it (bus "committed") is the caller's: Gateway.acknowledgeAlert does both.
+   */
+  acknowledgeAlert(id: number, note: string, by: string, onRulesRefused?: (err: Error) => void): CommittedTransition | null {
     if (!this.writer) throw new Error("store is not open");
-    const a = q.getAlert(this.db, id);
-    if (!a || a.state !== "raised") return null;
-    const tr: AlertTransitionInput = { rule: a.rule, subject: a.subject, facility: a.facility, severity: a.severity, to: "acknowledged", t: this.opts.clock.now(), note, by };
-    return this.writer.writeTransitions([tr], this.opts.clock.now())[0] ?? null;
+    return this.writer.acknowledge(id, note, by, this.opts.clock.now(), onRulesRefused);
   }
 
   /** Increments and returns the gateway's own boot counter (the direct poller's "boot"). */

@@ -68,23 +68,50 @@ export class BatchWriter {
     return result;
   }
 
-  /** Writes alert transitions alone (an operator's acknowledgement), in one transaction. */
-  writeTransitions(trs: AlertTransitionInput[], now: number): CommittedTransition[] {
+  /**
+   * An operator's acknowledgement of alert `id`, the only way one is stored (HTTP route, CLI,
+   * tests): in ONE transaction the transition (with a feed seq, so it reaches the county feed,
+   * the upstream link and the live socket) and the rules engine's state after it learnt of the
+   * acknowledgement. Returns null, writing nothing, unless the alert is raised. On an SQLite
+   * error nothing is written and the engine is put back to the last committed snapshot.
+   * `onRulesRefused` hears why the engine did not take it (its book no longer has the alert
+   * raised: the store's record stands alone then).
+   */
+  acknowledge(id: number, note: string, by: string, now: number, onRulesRefused?: (err: Error) => void): CommittedTransition | null {
     const seqBefore = this.feedSeq;
+    let touchedRules = false;
     try {
-      return this.db.transaction(() => {
-        const out: CommittedTransition[] = [];
-        for (const tr of trs) {
-          const c = this.alerts.apply(tr, () => ++this.feedSeq, now);
-          if (c) out.push(c);
+      return this.db.transaction((): CommittedTransition | null => {
+        const a = this.st.alertForAck.get(id) as { rule: string; subject: string; facility: string | null; severity: string; state: string; message: string | null } | undefined;
+        if (!a || a.state !== "raised") return null;
+        let tr: AlertTransitionInput = { rule: a.rule, subject: a.subject, facility: a.facility, severity: a.severity, to: "acknowledged", t: now, note, by };
+        if (a.message !== null) tr.message = a.message;
+        if (this.rules?.acknowledge) {
+          try {
+            touchedRules = true;
+            const fromRules = this.rules.acknowledge(`${a.rule}|${a.subject}`, note, by, now);
+            // The store's alert (rule, subject) is the one acknowledged; the engine adds its params.
+            tr = { ...fromRules, rule: a.rule, subject: a.subject, facility: a.facility, to: "acknowledged", t: now, note, by };
+          } catch (e) {
+            onRulesRefused?.(e as Error);
+          }
         }
+        const c = this.alerts.apply(tr, () => ++this.feedSeq, now);
+        if (touchedRules && this.rules) this.saveRulesSnapshot(now);
         this.st.saveFeedSeq.run(String(this.feedSeq));
-        return out;
+        return c;
       })();
     } catch (e) {
       this.feedSeq = seqBefore;
+      if (touchedRules && this.rules) this.rules.restore(structuredClone(this.lastRulesSnapshot));
       throw e;
     }
+  }
+
+  private saveRulesSnapshot(now: number): void {
+    const snap = this.rules!.snapshot();
+    for (const [facility, state] of Object.entries(snap)) this.st.saveRules.run(facility, JSON.stringify(state), now);
+    this.lastRulesSnapshot = structuredClone(snap);
   }
 
   private writeInTx(items: IngestItem[], now: number, newSensors: [string, number][]): CommittedBatch {
@@ -144,9 +171,7 @@ export class BatchWriter {
       for (const e of res.events ?? []) {
         this.writeEvent({ kind: "event", facility: e.facility, type: e.kind ?? e.type ?? "event", t: e.t, source: "rules", by: null, data: e.data }, now);
       }
-      const snap = this.rules.snapshot();
-      for (const [facility, state] of Object.entries(snap)) this.st.saveRules.run(facility, JSON.stringify(state), now);
-      this.lastRulesSnapshot = structuredClone(snap);
+      this.saveRulesSnapshot(now);
     }
     this.st.saveFeedSeq.run(String(this.feedSeq));
     out.acks = acks;
@@ -248,6 +273,7 @@ function prepare(db: Database.Database) {
       "INSERT INTO rules_state (facility, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (facility) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
     ),
     annotate: db.prepare("UPDATE readings SET flags = flags | ? WHERE sensor_id = ? AND t >= ? AND t <= ?"),
+    alertForAck: db.prepare("SELECT rule, subject, facility, severity, state, message FROM alerts WHERE id = ?"),
     saveFeedSeq: db.prepare("INSERT INTO meta (key, value) VALUES ('feed_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
   };
 }

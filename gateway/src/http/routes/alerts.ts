@@ -1,9 +1,8 @@
-import { badRequest, conflict, notFound } from "../errors";
+import { badRequest, conflict, notFound, unavailable } from "../errors";
 import type { RouteDeps } from "../host";
 import { enumParam, intParam } from "../params";
 import { alertTransitions } from "../queries/alerts";
 import type { Route } from "../router";
-import type { CommittedBatch } from "../../store/types";
 
 function alertId(s: string): number {
   if (!/^\d{1,12}$/.test(s)) throw badRequest("alert id must be a positive integer");
@@ -49,21 +48,15 @@ export function alertRoutes(d: RouteDeps): Route[] {
         const a = store.alert(id);
         if (!a) throw notFound(`no alert ${id}`);
         if (a.state !== "raised") throw conflict(`alert ${id} is ${a.state}, only a raised alert can be acknowledged`);
-        const tr = store.acknowledgeAlert(id, note, by);
-        if (!tr) throw conflict(`alert ${id} is no longer raised`);
-        // The engine's alert book learns it too (a later severity rise then needs a new ack).
-        // Its state is saved with the next commit; if lost, the store's record still stands.
-        if (d.rulesAck) {
-          try {
-            d.rulesAck(`${a.rule}|${a.subject}`, note, by, tr.t);
-          } catch (e) {
-            d.log.warn("rules engine did not take the acknowledgement", { alert: id, err: (e as Error).message });
-          }
+        let tr;
+        try {
+          // The one path: transition + rules engine state in one transaction, then announced.
+          tr = d.host.acknowledgeAlert(id, note, by);
+        } catch (e) {
+          d.log.warn("acknowledgement not stored", { alert: id, err: (e as Error).message });
+          throw unavailable(`the store cannot commit (${(e as Error).message}); try again`);
         }
-        // The store wrote the transition outside the commit queue: announce it like any other
-        // commit so the live feed and the upstream forwarder pick it up.
-        const batch: CommittedBatch = { readings: [], events: [], transitions: [tr], ledger: [], acks: [], messages: 0, duplicates: 0, rejects: 0, statuses: 0, commitMs: 0 };
-        d.host.bus.emit("committed", batch);
+        if (!tr) throw conflict(`alert ${id} is no longer raised`);
         const transition = alertTransitions(store.db, id).find((x) => x.seq === tr.seq) ?? null;
         return { json: { alert: store.alert(id), transition } };
       },
