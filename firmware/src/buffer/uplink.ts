@@ -50,7 +50,10 @@ export class Uplink {
   /** The gateway's cumulative ack (b, s): delete what it covers, send more. */
   ack(b: number, s: number): void {
     this.acks++;
-    this.store.ack(b, s);
+    const removed = this.store.ack(b, s);
+    // Everything removed was sent (it is at or before the cursor) unless the ack passed it.
+    if (this.cursor !== null && (b > this.cursor[0] || (b === this.cursor[0] && s >= this.cursor[1]))) this.out = 0;
+    else this.out = Math.max(0, this.out - removed);
     this.lastProgress = this.clock.now();
     this.pump();
   }
@@ -66,14 +69,13 @@ export class Uplink {
   /** Start again from the oldest unacknowledged message (after a reconnect, or on command). */
   rewind(): void {
     this.cursor = null;
+    this.out = 0;
     this.rewinds++;
     this.lastProgress = this.clock.now();
   }
 
   pump(): void {
     if (!this.online) return;
-    // Messages out = those after the oldest unacked up to the cursor.
-    this.out = this.cursor === null ? 0 : this.store.peek(null, this.o.window + 1).filter((e) => !this.beyond(e.b, e.s)).length;
     while (this.out < this.o.window && this.mqttInflight.length < this.o.inflight) {
       const next = this.store.peek(this.cursor, 1);
       if (next.length === 0) return;
@@ -91,6 +93,7 @@ export class Uplink {
       if (!ok) {
         this.mqttInflight.pop();
         this.cursor = null;
+        this.out = 0;
         return;
       }
       this.sent++;
@@ -100,10 +103,5 @@ export class Uplink {
 
   outstanding(): number {
     return this.out;
-  }
-
-  private beyond(b: number, s: number): boolean {
-    const c = this.cursor!;
-    return b !== c[0] ? b > c[0] : s > c[1];
   }
 }

@@ -44,7 +44,7 @@ describe.skipIf(!usable)("the bundle from Storage .bootcde on Espruino's Linux b
     await buildFirmware({ config: join(tmp.dir, "node.json"), out: join(tmp.dir, "fw.js"), watchdog: 0 });
     writeFileSync(join(tmp.dir, "install.js"), 'var c = require("fs").readFileSync("fw.js"); require("Storage").write(".bootcde", c); print("installed " + c.length);');
     expect(await run(tmp.dir, ["install.js"], /installed \d+/)).toMatch(/installed \d+/);
-    expect(await run(tmp.dir, [], /boot 1 fw/)).toMatch(/node boot-1 boot 1 fw \S+ config from embedded/);
-    expect(await run(tmp.dir, [], /boot 2 fw/)).toMatch(/node boot-1 boot 2 fw \S+ config from embedded/);
+    expect(await run(tmp.dir, [], /boot 1 fw \S+ config from embedded/)).toMatch(/node boot-1 boot 1 fw \S+ config from embedded/);
+    expect(await run(tmp.dir, [], /boot 2 fw \S+ config from embedded/)).toMatch(/node boot-1 boot 2 fw \S+ config from embedded/);
   }, 120_000);
 });

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { RamStore } from "./ram-store";
+import { Uplink } from "./uplink";
+import { entry } from "../../test/store-suite";
+
+function rig(window = 4, inflight = 2) {
+  let now = 0;
+  const clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => undefined, setInterval: () => 0, clearInterval: () => undefined };
+  const store = new RamStore(1000, 1e6);
+  const sent: { s: number; done: (ok: boolean) => void }[] = [];
+  let connected = true;
+  const up = new Uplink(store, (d, done) => {
+    if (!connected) return false;
+    sent.push({ s: JSON.parse(d.substring(d.indexOf("{"))).s, done });
+    return true;
+  }, clock, { window, inflight, ackTimeout: 60000 });
+  return { store, sent, up, advance: (ms: number) => (now += ms), setConnected: (c: boolean) => (connected = c) };
+}
+
+describe("Uplink flow control", () => {
+  it("sends oldest first, at most `inflight` awaiting PUBACK and `window` beyond the gateway's ack", () => {
+    const { store, sent, up } = rig(4, 2);
+    for (let s = 1; s <= 10; s++) store.push(entry(1, s));
+    up.setOnline(true);
+    expect(sent.map((x) => x.s)).toEqual([1, 2]);
+    sent[0].done(true);
+    sent[1].done(true);
+    expect(sent.map((x) => x.s)).toEqual([1, 2, 3, 4]);
+    sent[2].done(true);
+    sent[3].done(true);
+    expect(sent.length).toBe(4); // window full: waits for the gateway
+    up.ack(1, 2);
+    expect(sent.map((x) => x.s)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(store.size()).toBe(8);
+  });
+
+  it("after a reconnect starts again from the oldest unacked; with no ack for ackTimeout, resends", () => {
+    const { store, sent, up, advance } = rig(8, 8);
+    for (let s = 1; s <= 5; s++) store.push(entry(1, s));
+    up.setOnline(true);
+    sent.forEach((x) => x.done(true));
+    up.ack(1, 2);
+    up.setOnline(false);
+    up.setOnline(true);
+    expect(sent.slice(5).map((x) => x.s)).toEqual([3, 4, 5]);
+    sent.slice(5).forEach((x) => x.done(true));
+    advance(61000);
+    up.tick();
+    expect(sent.slice(8).map((x) => x.s)).toEqual([3, 4, 5]);
+    up.ack(1, 5);
+    expect(store.size()).toBe(0);
+    expect(up.outstanding()).toBe(0);
+  });
+
+  it("a message still being re-sent by the MQTT layer (§4.4) is not sent twice", () => {
+    const { store, sent, up } = rig(8, 8);
+    for (let s = 1; s <= 3; s++) store.push(entry(1, s));
+    up.setOnline(true);
+    sent[0].done(true); // 2 and 3 still await PUBACK
+    up.setOnline(false);
+    up.setOnline(true);
+    expect(sent.slice(3).map((x) => x.s)).toEqual([1]);
+  });
+});
