@@ -31,9 +31,9 @@ describe("the firmware bundle in hil-sim's Espruino runtime", () => {
     expect(d.length).toBeGreaterThanOrEqual(25);
     // Readings after the first ack carry epoch time close to the virtual clock, and the value the physics gave.
     const synced = d.filter((x) => (x[3] & Q.CLOCK_UNSYNC) === 0);
-    expect(synced.length).toBeGreaterThan(20);
+    expect(synced.length).toBeGreaterThan(10);
     const last = synced[synced.length - 1];
-    expect(Math.abs(last[1] - r.clock.now())).toBeLessThan(5 * MIN);
+    expect(Math.abs(last[1] - r.clock.now())).toBeLessThan(10 * MIN);
     expect(last[2]).toBeCloseTo(r.distance(last[1]), 3);
     expect(r.gw.readings("pile.t3")[0][2]).toBe(53);
     expect(r.gw.gaps()).toEqual([]);
