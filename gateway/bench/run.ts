@@ -4,11 +4,16 @@
  *   BENCH_SCALE=0.5             fewer ingest messages
  *   BENCH_UPSTREAM_READINGS=N   backlog size (default 1 000 000, about 35 s here)
  *   BENCH_CHART_DAYS=N          database span for the chart query (default 365)
+ *   BENCH_DAYS=N, BENCH_SENSORS=N  database of the HTTP bench (default 365 days, 50 sensors)
+ *   BENCH_RULES_READINGS=N      readings through the rules engine (default 50 000)
+ *   BENCH_PANEL_ALERTS=N        alerts timed from MQTT publish to the panel's screen (default 30)
  */
 import { benchIngest } from "./ingest";
 import { benchUpstream } from "./upstream";
 import { benchChart } from "./chart";
 import { benchHttp } from "./http";
+import { benchRules } from "./rules";
+import { benchPanelLatency } from "./panel-latency";
 
 await benchIngest(Number(process.env.BENCH_SCALE ?? 1));
 await benchUpstream(Number(process.env.BENCH_UPSTREAM_READINGS ?? 1_000_000));
@@ -16,3 +21,6 @@ await benchChart(Number(process.env.BENCH_CHART_DAYS ?? 365));
 // The HTTP API's own benchmark (written by the HTTP engineer), so the root runner, which uses
 // this file when a package has one, runs it too.
 await benchHttp(Number(process.env.BENCH_DAYS ?? 365), Number(process.env.BENCH_SENSORS ?? 50));
+benchRules(Number(process.env.BENCH_RULES_READINGS ?? 50_000));
+// Needs Debian's chromium (/usr/bin/chromium), like the browser tests.
+await benchPanelLatency(Number(process.env.BENCH_PANEL_ALERTS ?? 30));
