@@ -30,10 +30,24 @@ export interface FarmSpec {
   /** Farm id on the wire (topics). */
   id: string;
   nodes: NodeSpec[];
-  stores?: SlurryStoreConfig[];
+  stores?: StoreSpec[];
   piles?: CompostPileConfig[];
   tankers?: TankerConfig[];
   fields?: FieldConfig[];
+}
+
+/**
+ * A store as the physics models it (`catchmentM2` = yard and roof area that REALLY drains into
+ * it), plus what the farm DECLARES in the gateway's facilities configuration (`declared`).
+ * They differ on purpose in scenarios where a farm claims rain–sewage separation (雨污分流)
+ * but an undeclared yard still drains in: L9 must see more than the declared catchment explains.
+ */
+export type StoreSpec = SlurryStoreConfig & { declared?: DeclaredStore };
+
+/** Facts about a store the farm declares to the gateway; each defaults to the physics' value. */
+export interface DeclaredStore {
+  /** Catchment declared as draining into the store, m² (facilities `catchmentM2`). */
+  catchmentM2?: number;
 }
 
 /**
@@ -118,16 +132,24 @@ export const PHYSICS_EVENT_TYPES = [
 ] as const;
 export const NODE_EVENT_TYPES = ["linkDown", "linkUp", "powerLoss", "powerRestore", "sensorFault"] as const;
 
+export type AlertSeverity = "info" | "warn" | "critical";
+
 /**
- * What must (or must not) happen. Gateway-level expectations (alerts, lost readings) are
+ * What must (or must not) happen. Alert expectations use the gateway rules engine's own rule ids
+ * (L1…L10, C1…C11, T2, T4, H.stale, H.stuck, H.range, H.errors, H.disagree) and subjects exactly
+ * as the engine writes them ("store:<id>", "pile:<id>", "tanker:<id>", "field:<id>:<season>",
+ * "sensor:<node>/<device>.<point>"); see alert-match.ts and docs/rules.md. `noAlerts: true`
+ * means no warn or critical alert (the info milestones C1, C11 are expected on a healthy farm);
+ * `{noAlerts: {minSeverity: "info"}}` forbids those too. T1 is a ledger, not an alert: `ledger`. Gateway-level expectations (alerts, lost readings) are
  * recorded by the runner and evaluated by the gateway integration; physics-level ones are
  * evaluated by the runner itself.
  */
 export type Expectation =
   // gateway level
-  | { alert: string; subject?: string; between?: [string, string]; severity?: string }
+  | { alert: string; subject?: string; between?: [string, string]; severity?: AlertSeverity }
   | { noAlert: string; subject?: string }
-  | { noAlerts: true }
+  | { noAlerts: true | { minSeverity: AlertSeverity } }
+  | { ledger: "load" | "unload"; tanker?: string; site?: string | null; between?: [string, string] }
   | { noReadingLost: true }
   // physics level
   | { overflow: string; between?: [string, string] }

@@ -1,6 +1,7 @@
 import { parseDuration } from "../clock/duration";
 import { CLIMATES } from "../weather/climates";
-import { NODE_EVENT_TYPES, PHYSICS_EVENT_TYPES, type Scenario } from "./types";
+import { checkAlertSubject, SEVERITIES } from "./alert-match";
+import { NODE_EVENT_TYPES, PHYSICS_EVENT_TYPES, type AlertSeverity, type Scenario } from "./types";
 
 export interface ScenarioIssue {
   /** JSON path of the offending value, e.g. "events[3].at". */
@@ -115,6 +116,13 @@ export function validateScenario(json: unknown): ScenarioValidation {
       if (st.covered !== undefined && typeof st.covered !== "boolean") err(`${p}.covered`, "must be true or false");
       for (const k of ["catchmentM2", "litresPerPigEqDay", "sensorMountM", "densityTPerM3", "leakMmPerDay"]) num(st, k, p, { min: 0, required: false });
       num(st, "runoffCoeff", p, { min: 0, max: 1, required: false });
+      if (st.declared !== undefined) {
+        if (!isObj(st.declared)) err(`${p}.declared`, "must be an object (what the farm declares to the gateway)");
+        else {
+          for (const k of Object.keys(st.declared)) if (k !== "catchmentM2") err(`${p}.declared.${k}`, "unknown declared field (catchmentM2)");
+          num(st.declared, "catchmentM2", `${p}.declared`, { min: 0, required: false });
+        }
+      }
       if (st.herd !== undefined) {
         if (!isObj(st.herd)) err(`${p}.herd`, "must be an object of head counts");
         else
@@ -284,12 +292,30 @@ export function validateScenario(json: unknown): ScenarioValidation {
         const dot = v.indexOf(".");
         if (dot < 0 || !subjects.has(v.slice(0, dot))) err(`${p}.${k}`, `must be "<subject>.<quantity>" with a known subject`);
       };
+      const alertSubject = () => {
+        const v = str(ex, "subject", p, false);
+        if (v === undefined) return;
+        const why = checkAlertSubject(v, json as unknown as Scenario);
+        if (why) err(`${p}.subject`, why);
+      };
+      const severity = (k: string, v: unknown, required: boolean) => {
+        if (v === undefined && !required) return;
+        if (!SEVERITIES.includes(v as AlertSeverity)) err(`${p}.${k}`, "must be info, warn or critical");
+      };
       if ("alert" in ex) {
         str(ex, "alert", p);
-        str(ex, "subject", p, false);
-      } else if ("noAlert" in ex) str(ex, "noAlert", p);
-      else if ("noAlerts" in ex) {
-        if (ex.noAlerts !== true) err(`${p}.noAlerts`, "must be true");
+        alertSubject();
+        severity("severity", ex.severity, false);
+      } else if ("noAlert" in ex) {
+        str(ex, "noAlert", p);
+        alertSubject();
+      } else if ("noAlerts" in ex) {
+        if (ex.noAlerts !== true && !(isObj(ex.noAlerts) && SEVERITIES.includes(ex.noAlerts.minSeverity as AlertSeverity)))
+          err(`${p}.noAlerts`, 'must be true (no warn or critical) or {"minSeverity": "info" | "warn" | "critical"}');
+      } else if ("ledger" in ex) {
+        if (ex.ledger !== "load" && ex.ledger !== "unload") err(`${p}.ledger`, 'must be "load" or "unload"');
+        if (ex.tanker !== undefined) ref(ex, "tanker", "tanker", p);
+        if (ex.site !== undefined && ex.site !== null && typeof ex.site !== "string") err(`${p}.site`, "must be a store or field id, or null");
       } else if ("noReadingLost" in ex) {
         if (ex.noReadingLost !== true) err(`${p}.noReadingLost`, "must be true");
       } else if ("overflow" in ex) ref(ex, "overflow", "store", p);
@@ -307,7 +333,7 @@ export function validateScenario(json: unknown): ScenarioValidation {
       } else if ("discharge" in ex) {
         str(ex, "discharge", p);
         if (ex.tanker !== undefined) ref(ex, "tanker", "tanker", p);
-      } else err(p, "unknown expectation (alert, noAlert, noAlerts, noReadingLost, overflow, noOverflow, quantity, held, discharge)");
+      } else err(p, "unknown expectation (alert, noAlert, noAlerts, ledger, noReadingLost, overflow, noOverflow, quantity, held, discharge)");
     });
   }
 
