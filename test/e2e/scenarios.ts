@@ -13,7 +13,7 @@ export function overflowSoon(): Scenario {
     s.farm.stores![0]!.initialLevelM = 2.69;
     s.farm.nodes[0]!.devices = s.farm.nodes[0]!.devices.filter((d) => d.id === "lvl");
     s.duration = "PT12H";
-    s.expect = [{ alert: "L1", subject: "pit-1", severity: "critical" }];
+    s.expect = [{ alert: "L1", subject: "store:pit-1", severity: "critical" }];
   });
 }
 
@@ -37,9 +37,10 @@ export function roadDischargeSoon(): Scenario {
     s.farm.nodes[0]!.devices = s.farm.nodes[0]!.devices.filter((d) => d.id === "lvl");
     s.events = (s.events ?? []).map((e) => ({ ...e, at: e.at === "PT9H" ? "PT1H" : e.at === "PT14H" ? "PT3H" : e.at }));
     s.duration = "PT6H";
-    // T1 (load/unload) is a ledger entry in the rules engine, not an alert: checked in the ledger.
+    // T1 (load/unload) is a ledger entry in the rules engine, not an alert: the rig checks the ledger.
     s.expect = [
-      { alert: "T2", subject: "tanker-1", between: ["PT3H", "PT6H"], severity: "critical" },
+      { alert: "T2", subject: "tanker:tanker-1", between: ["PT3H", "PT6H"], severity: "critical" },
+      { alert: "T1", subject: "tanker:tanker-1", between: ["PT1H", "PT3H"] },
       { noAlert: "L6" },
     ];
   });

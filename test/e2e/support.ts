@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { loadScenario } from "../../hil-sim/src/scenario/load";
+import { readFileSync } from "node:fs";
+import { loadScenario, resolveScenario } from "../../hil-sim/src/scenario/load";
 import type { Scenario } from "../../hil-sim/src/scenario/types";
 import { Rig, type RigOptions } from "../../hil-sim/src/rig/rig";
 import { ensureFirmwareBundle } from "../../hil-sim/src/rig/firmware-bundle";
@@ -7,10 +8,14 @@ import { ensureFirmwareBundle } from "../../hil-sim/src/rig/firmware-bundle";
 /** Long spans (a simulated week and more per scenario) only when asked: E2E_LONG=1. */
 export const LONG = process.env.E2E_LONG === "1";
 
-/** A shipped scenario, optionally edited (a copy: the file is not touched). */
+/**
+ * A shipped scenario, optionally edited (a copy: the file is not touched). An edited one is
+ * validated after the edit (by the Rig), so a variant can replace what the file has.
+ */
 export function scenario(name: string, edit?: (s: Scenario) => void): Scenario {
-  const s = structuredClone(loadScenario(name));
-  edit?.(s);
+  if (!edit) return loadScenario(name);
+  const s = JSON.parse(readFileSync(resolveScenario(name), "utf8")) as Scenario;
+  edit(s);
   return s;
 }
 
