@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,7 +37,15 @@ export function bundleOutdated(): boolean {
 export function ensureFirmwareBundle(log: (s: string) => void = () => undefined): string {
   if (bundleOutdated()) {
     log("building the firmware bundle (npm run build -w firmware)…");
-    execFileSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "firmware", "scripts", "build.ts")], { cwd: REPO_ROOT, stdio: "pipe" });
+    // Built beside it and renamed into place (atomic on one file system): test workers that
+    // build at the same time never read a half-written bundle.
+    const tmp = join(REPO_ROOT, "firmware", "dist", `.firmware.${process.pid}.js`);
+    try {
+      execFileSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "firmware", "scripts", "build.ts"), "--out", tmp], { cwd: REPO_ROOT, stdio: "pipe" });
+      renameSync(tmp, BUNDLE_PATH);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
   }
   return BUNDLE_PATH;
 }
