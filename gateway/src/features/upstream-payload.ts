@@ -1,4 +1,5 @@
 import type { FeedEntry } from "../store/queries";
+import { pageOfEntries, type FeedPage } from "../store/feed-page";
 
 /**
  * Upstream batch payload (JSON), version 1, published QoS 1 to <base>/<farm>/gw/<gw>/data.
@@ -81,36 +82,21 @@ export function buildBatch(farm: string, gw: string, first: number, last: number
   return b;
 }
 
-const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? "null" : String(v));
-
 /**
- * The same JSON as JSON.stringify(buildBatch(...)), written directly: the backlog drain spends
- * its time here, and skipping the intermediate arrays halves the cost per reading.
+ * The same JSON as JSON.stringify(buildBatch(...)) (up to the spelling of numbers), written
+ * directly: the backlog drain spends its time here. The readings come as JSON text already
+ * (FeedPage, from SQLite or from readingTuple).
  */
-export function serializeBatch(farm: string, gw: string, first: number, last: number, entries: FeedEntry[], sent: number): string {
-  const r: string[] = [];
-  const a: string[] = [];
-  const l: string[] = [];
-  for (const e of entries) {
-    if (e.type === "reading") {
-      let s = "[" + e.seq + "," + JSON.stringify(e.sensor) + "," + e.t + "," + num(e.value) + "," + e.flags;
-      const hasE = e.reason !== null;
-      const hasP = e.lat !== null && e.lon !== null;
-      if (hasE || hasP) {
-        s += ",{";
-        if (hasE) s += '"e":' + JSON.stringify(e.reason);
-        if (hasP) s += (hasE ? "," : "") + '"p":[' + num(e.lat) + "," + num(e.lon) + "," + num(e.fix ?? 0) + "]";
-        s += "}";
-      }
-      r.push(s + "]");
-    } else {
-      const one = buildBatch(farm, gw, first, last, [e], sent);
-      if (e.type === "alert") a.push(JSON.stringify(one.a[0]));
-      else l.push(JSON.stringify(one.l[0]));
-    }
-  }
+export function serializePage(farm: string, gw: string, first: number, last: number, page: FeedPage, sent: number): string {
+  const a = page.alerts.map((e) => JSON.stringify(buildBatch(farm, gw, first, last, [e], sent).a[0]));
+  const l = page.ledger.map((e) => JSON.stringify(buildBatch(farm, gw, first, last, [e], sent).l[0]));
   return (
     '{"v":1,"farm":' + JSON.stringify(farm) + ',"gw":' + JSON.stringify(gw) + ',"id":' + JSON.stringify(batchId(gw, first, last)) +
-    ',"first":' + first + ',"last":' + last + ',"sent":' + sent + ',"r":[' + r.join(",") + '],"a":[' + a.join(",") + '],"l":[' + l.join(",") + "]}"
+    ',"first":' + first + ',"last":' + last + ',"sent":' + sent + ',"r":[' + page.readings + '],"a":[' + a.join(",") + '],"l":[' + l.join(",") + "]}"
   );
+}
+
+/** serializePage of entries read as objects (FeedEntry[]). */
+export function serializeBatch(farm: string, gw: string, first: number, last: number, entries: FeedEntry[], sent: number): string {
+  return serializePage(farm, gw, first, last, pageOfEntries(entries), sent);
 }

@@ -7,7 +7,8 @@ import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { ForwardState, OutboxBatch } from "../store/forward";
 import type { Store } from "../store/store";
-import { serializeBatch } from "./upstream-payload";
+import { serializePage } from "./upstream-payload";
+import type { FeedPage } from "../store/feed-page";
 
 export interface UpstreamIds {
   base: string;
@@ -41,7 +42,7 @@ export class Upstream {
   /** Batches recorded in the outbox and not in flight, oldest first (re-sends after a connect, then formed ahead). */
   private resend: OutboxBatch[] = [];
   /** Entries of batches formed ahead in this process, by first seq (saves reading them twice). */
-  private readonly formed = new Map<number, ReturnType<Store["feedAfter"]>>();
+  private readonly formed = new Map<number, FeedPage>();
   /** Highest seq already put in a batch (formed). */
   private formedUpTo = 0;
   private acked = 0;
@@ -220,21 +221,22 @@ export class Upstream {
         return;
       }
       const batch = this.resend.shift()!;
-      let entries = this.formed.get(batch.first);
+      let page = this.formed.get(batch.first);
       this.formed.delete(batch.first);
       try {
-        entries ??= this.store.feedAfter(batch.first - 1, this.cfg.batchSize * 2).filter((e) => e.seq <= batch.last);
+        // A re-send: the batch's range exactly (its size may predate a change of batchSize).
+        page ??= this.store.feedPage(batch.first - 1, batch.last - batch.first + 1, batch.last) ?? { first: batch.first, last: batch.last, count: 0, readings: "", alerts: [], ledger: [] };
       } catch (e) {
         this.log.warn("upstream could not read the feed", { err: (e as Error).message });
         this.resend.unshift(batch);
         return;
       }
-      this.tokens -= entries.length;
-      const payload = serializeBatch(this.ids.farm, this.ids.gateway, batch.first, batch.last, entries, this.clock.now());
+      this.tokens -= page.count;
+      const payload = serializePage(this.ids.farm, this.ids.gateway, batch.first, batch.last, page, this.clock.now());
       const slot = { batch, acked: false };
       this.inflight.push(slot);
       this.batchesPublished++;
-      const n = entries.length;
+      const n = page.count;
       client.publish(topic, payload, { qos: 1 }, (err) => {
         if (err || gen !== this.generation) return; // resent after the next connect
         slot.acked = true;
@@ -252,15 +254,15 @@ export class Upstream {
    */
   private formAhead(count: number): void {
     const fresh: OutboxBatch[] = [];
-    const entriesOf = new Map<number, ReturnType<Store["feedAfter"]>>();
+    const entriesOf = new Map<number, FeedPage>();
     let upTo = this.formedUpTo;
     try {
       while (fresh.length < count) {
-        const entries = this.store.feedAfter(upTo, this.cfg.batchSize);
-        if (entries.length === 0) break;
-        const b = { first: entries[0].seq, last: entries[entries.length - 1].seq };
+        const page = this.store.feedPage(upTo, this.cfg.batchSize);
+        if (page === null) break;
+        const b = { first: page.first, last: page.last };
         fresh.push(b);
-        entriesOf.set(b.first, entries);
+        entriesOf.set(b.first, page);
         upTo = b.last;
       }
       if (fresh.length === 0) return;

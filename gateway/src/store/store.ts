@@ -8,6 +8,7 @@ import { ForwardState } from "./forward";
 import { deleteOldReadings } from "./retention";
 import * as q from "./queries";
 import * as auth from "./auth";
+import { feedPage } from "./feed-page";
 import type { CommittedBatch, CommittedTransition, IngestItem } from "./types";
 
 export interface StoreOptions {
@@ -130,6 +131,7 @@ export class Store {
   rawReadings = (sensor: number, from: number, to: number, limit?: number) => q.rawReadings(this.db, sensor, from, to, limit);
   rollupSeries = (sensor: number, res: "minute" | "hour", from: number, to: number) => q.rollupSeries(this.db, sensor, res, from, to);
   feedAfter = (after: number, limit: number) => q.feedAfter(this.db, after, limit);
+  feedPage = (after: number, limit: number, upTo?: number) => feedPage(this.db, after, limit, upTo);
   alerts = (opts?: { open?: boolean; limit?: number }) => q.listAlerts(this.db, opts);
   alert = (id: number) => q.getAlert(this.db, id);
   events = (from: number, to: number, facility?: string) => q.listEvents(this.db, from, to, facility);
