@@ -41,21 +41,23 @@ type Q = keyof typeof QUANTITIES;
  * and the extra (evaporative) loss of an open windrow above `evapFromC`: the loss coefficient
  * grows by `evapPerC` per °C. A turned windrow's hot core drives vapour out through its whole
  * surface (saturation vapour pressure rises ≈ 6 %/°C near 60 °C) and the chimney draught
- * carries it off, so windrows self-limit at about 60–64 °C (the 55–65 °C that turned windrows
+ * carries it off, so windrows self-limit at about 61–64 °C (the 55–65 °C that turned windrows
  * are managed to, NY/T 3442-2019's turn-above-65 °C rule being the exception, not the norm).
  * A trough in a shed with a fixed aeration rate has no such extra loss: with an energetic mix
  * and no turning it overheats (overheating-pile).
  */
 const KIND = {
-  windrow: { lossPerH: 0.06, aerationPerH: 0.02, envelopeShare: 0.85, baseShare: 0.88, evapPerC: 0.15, evapFromC: 60 },
-  trough: { lossPerH: 0.045, aerationPerH: 0.03, envelopeShare: 0.88, baseShare: 0.9, evapPerC: 0, evapFromC: 55 },
+  windrow: { lossPerH: 0.06, aerationPerH: 0.02, envelopeShare: 0.87, baseShare: 0.88, evapPerC: 0.35, evapFromC: 61 },
+  trough: { lossPerH: 0.045, aerationPerH: 0.03, envelopeShare: 0.88, baseShare: 0.9, evapPerC: 0, evapFromC: 61 },
 };
 
 /**
- * Core heating at full activity, as a multiple of the heat-loss coefficient: 55 puts the
- * equilibrium of a fresh, aerated pile (heatIndex 1) in 20 °C air at about 63 °C.
+ * Core heating at full activity, as a multiple of the heat-loss coefficient: 62 keeps the core
+ * of a windrow near 57–60 °C while its oxygen sags between turnings (so the envelope, the
+ * coolest probe, stays above 50 °C on a cold May night), while the windrow's evaporative
+ * loss above 61 °C caps it at about 64 °C.
  */
-const HEAT_TO_LOSS = 55;
+const HEAT_TO_LOSS = 62;
 /** Substrate consumed per hour at full activity: most of it gone within about four weeks. */
 const SUBSTRATE_PER_H = 1 / (24 * 25);
 /** Oxygen consumed per hour at full activity. */
@@ -194,7 +196,7 @@ export function ctmi(t: number, tMin: number, tOpt: number, tMax: number): numbe
 /**
  * Temperature response of the whole community: mesophiles (−5 … 35 … 55 °C, at 90 %) and
  * thermophiles (15 … 60 … 82 °C), whichever is more active. With HEAT_TO_LOSS this puts a
- * turned windrow in 20 °C air at 60–68 °C, lets a pile built at 15 °C start in 5 °C air but
+ * turned windrow in 20 °C air at 57–64 °C (with the evaporative cap), lets a pile built at 15 °C start in 5 °C air but
  * stall near 43 °C at 0 °C, and never start below −5 °C.
  */
 export function fTemp(t: number): number {
