@@ -58,6 +58,15 @@ describe("validateScenario", () => {
     ["unknown expectation", (s: J) => s.expect.push({ party: true }), "expect[1]", /unknown expectation/],
     ["between reversed", (s: J) => s.expect.push({ overflow: "pit-1", between: ["P2D", "P1D"] }), "expect[1].between", /from must not be after to/],
     ["held with bad subject", (s: J) => s.expect.push({ held: "nope.core", atLeast: 50, for: "P1D" }), "expect[1].held", /known subject/],
+    ["declared catchment negative", (s: J) => (s.farm.stores[0].declared = { catchmentM2: -5 }), "farm.stores[0].declared.catchmentM2", /≥/],
+    ["unknown declared field", (s: J) => (s.farm.stores[0].declared = { herd: 3 }), "farm.stores[0].declared.herd", /unknown declared field/],
+    ["alert subject without the engine's prefix", (s: J) => s.expect.push({ alert: "L5", subject: "pit-1" }), "expect[1].subject", /engine's subject/],
+    ["alert subject on an unknown store", (s: J) => s.expect.push({ alert: "L5", subject: "store:pit-9" }), "expect[1].subject", /unknown store "pit-9"/],
+    ["sensor subject on an unknown device", (s: J) => s.expect.push({ alert: "H.stale", subject: "sensor:pit-1/rain.rain_total" }), "expect[1].subject", /no device "rain"/],
+    ["field subject without a season", (s: J) => s.expect.push({ alert: "T4", subject: "field:f1" }), "expect[1].subject", /field:<field id>:<season>/],
+    ["bad severity", (s: J) => s.expect.push({ alert: "L5", severity: "high" }), "expect[1].severity", /info, warn or critical/],
+    ["noAlerts with a bad minSeverity", (s: J) => s.expect.push({ noAlerts: { minSeverity: "loud" } }), "expect[1].noAlerts", /minSeverity/],
+    ["ledger of an unknown kind", (s: J) => s.expect.push({ ledger: "spill" }), "expect[1].ledger", /load" or "unload/],
   ])("%s → path and reason", (_name, mutate, path, reason) => {
     const errs = errorsOf(mutate);
     const hit = errs.find((e) => e.path === path);
