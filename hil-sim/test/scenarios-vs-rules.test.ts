@@ -2,7 +2,6 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFacilities } from "../../gateway/src/rules";
-import { parseDuration } from "../src/clock/duration";
 import { evaluateAlertExpectations, isAlertLevel } from "../src/scenario/alert-match";
 import { facilitiesFromScenario } from "../src/scenario/facilities";
 import { loadScenario } from "../src/scenario/load";
@@ -22,20 +21,6 @@ import { validateScenario } from "../src/scenario/validate";
  */
 const dir = join(__dirname, "..", "scenarios");
 
-/**
- * Alerts the engine raises for a reason outside the scenario's story, reported to the rules
- * engineer (gateway/src/rules is theirs). Each entry is as narrow as it can be.
- * - H.stuck across a data gap: health/sensor-health.ts counts "the same value for 6 h" from the
- *   last change, so when a probe's first reading after the node's 12-h power loss happens to
- *   equal (0.1 °C quantisation, 0.15 °C noise) its last reading before it, H.stuck fires on two
- *   readings 12 h apart (power-loss, seed 1: sensor:pile-1/probes.t3 at P6DT12H).
- */
-const KNOWN_ENGINE_FINDINGS: { scenario: string; rule: string; subjectPrefix: string; from: string; to: string }[] = [
-  { scenario: "power-loss", rule: "H.stuck", subjectPrefix: "sensor:pile-1/probes.", from: "P6DT12H", to: "P6DT13H" },
-];
-const known = (s: Scenario, x: { rule: string; subject: string; t: number }) =>
-  KNOWN_ENGINE_FINDINGS.some((k) => k.scenario === s.name && k.rule === x.rule && x.subject.startsWith(k.subjectPrefix) &&
-    x.t >= Date.parse(s.start) + parseDuration(k.from) && x.t <= Date.parse(s.start) + parseDuration(k.to));
 const names = readdirSync(dir).filter((f) => f.endsWith(".json") && f !== "demo-farm.json").map((f) => f.replace(/\.json$/, ""));
 
 describe("scenarios vs the gateway's rules engine (physics → register maps → rules)", () => {
@@ -54,7 +39,7 @@ describe("scenarios vs the gateway's rules engine (physics → register maps →
       expect(r.results.length).toBe((s.expect ?? []).filter(isAlertLevel).length);
       // No warn/critical alert of a rule the scenario does not expect to see.
       const named = new Set((s.expect ?? []).flatMap((e) => ("alert" in e ? [e.alert] : [])));
-      const unexpected = r.transitions.filter((x) => x.to === "raised" && x.severity !== "info" && !named.has(x.rule) && !known(s, x));
+      const unexpected = r.transitions.filter((x) => x.to === "raised" && x.severity !== "info" && !named.has(x.rule));
       expect(unexpected.map((x) => `${x.rule} ${x.subject} ${x.severity} at ${(x.t - Date.parse(s.start)) / 86_400_000} d`)).toEqual([]);
     }, 120_000);
   }

@@ -40,6 +40,26 @@ describe("sensor health", () => {
     expect(ann[ann.length - 1]!.to).toBeGreaterThan(at(2, 7.9));
   });
 
+  it("stuck needs the run to be seen: two equal readings either side of a 12 h outage raise nothing", () => {
+    // The value is frozen from day 2 to day 2 + 13 h, but readings only arrive for 30 min either
+    // side of a 12 h gap: 13 h from first to last equal reading, only 1 h of them seen.
+    const stuck = { from: 2 * DAY, to: 2 * DAY + 13 * HOUR };
+    const gap = { from: 2 * DAY + 30 * MIN, to: 2 * DAY + 12 * HOUR + 30 * MIN };
+    const out = runSynth(synthFarm({ seed: 43, days: 3, store: { stuck, gap }, pile: false, tanker: false }));
+    expect(raised(out, "H.stale")).toHaveLength(1); // the outage itself is seen
+    expect(raised(out, "H.stuck")).toEqual([]);
+    expect(out.annotations.filter((a) => a.reason === "stuck")).toEqual([]);
+  });
+
+  it("stuck after an outage: the run counts from the first reading after the gap", () => {
+    const stuck = { from: 2 * DAY, to: 2 * DAY + 20 * HOUR };
+    const gap = { from: 2 * DAY + 30 * MIN, to: 2 * DAY + 6 * HOUR };
+    const out = runSynth(synthFarm({ seed: 43, days: 3, store: { stuck, gap }, pile: false, tanker: false }));
+    const h = raised(out, "H.stuck");
+    expect(h).toHaveLength(1);
+    within(h[0]!.t, at(2, 12), at(2, 12) + 2 * MIN);
+  });
+
   it("out of range: a probe reading 150 °C is flagged, annotated, and ignored by the compost rules", () => {
     const out = runSynth(synthFarm({ seed: 44, days: 8, store: false, tanker: false, pile: { outOfRange: { probe: 0, day: 6, hours: 8, value: 150 } } }));
     within(raised(out, "H.range")[0]?.t, at(6, 2), at(6, 2) + 10 * MIN);

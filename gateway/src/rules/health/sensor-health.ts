@@ -17,6 +17,8 @@ export interface SensorHealthState {
   gaps: number[];
   lastV: number | null;
   sameSince: number | null;
+  /** Readings in the current run of one unchanged value (since `sameSince`, no long gap). */
+  sameN?: number;
   /** [t, 1 if error] over the error-rate window. */
   errs: [number, number][];
   errCount: number;
@@ -38,12 +40,23 @@ export function isSuspect(h: SensorHealthState): boolean {
 
 const subj = (sensor: string) => `sensor:${sensor}`;
 
+/** A stuck run needs this many readings of the one value (besides lasting `stuckMs`). */
+export const STUCK_MIN_READINGS = 4;
+
+/** The gap after which a sensor is stale: staleIntervals × its interval, at least staleMinMin. */
+function staleLimit(ctx: Ctx, h: SensorHealthState, p: HealthProfile): number {
+  const interval = p.intervalMs ?? h.interval;
+  const min = ctx.cfg.health.staleMinMin * MIN;
+  return interval === null ? Math.max(min, p.stuckMs / STUCK_MIN_READINGS) : Math.max(p.staleIntervals * interval, min);
+}
+
 /** Update the health of one sensor with one reading. Returns true when the reading is suspect. */
 export function healthOnReading(
   ctx: Ctx, h: SensorHealthState, p: HealthProfile, facility: string, r: RuleReading,
 ): boolean {
   const { t, v, q } = r;
   const s = subj(r.sensor);
+  const prev = h.last;
   if (h.last !== null && t > h.last) {
     h.gaps.push(t - h.last);
     if (h.gaps.length > 32) h.gaps.shift();
@@ -80,11 +93,14 @@ export function healthOnReading(
     ctx.alert(t, "H.range", s, facility, OFF);
   }
 
-  // Stuck: exactly the same value for hours on a sensor that always shows some noise.
+  // Stuck: exactly the same value for hours on a sensor that always shows some noise. The run
+  // must be SEEN: at least STUCK_MIN_READINGS readings, none more than a stale limit apart. Two
+  // equal readings around an outage (power cut, link down) say nothing about the sensor.
   if (p.noiseExpected && (q & Q.SENSOR_FAULT) === 0) {
-    if (h.lastV !== null && v === h.lastV) {
-      if (h.sameSince === null) h.sameSince = t;
-      if (t - h.sameSince >= p.stuckMs) {
+    const gapBreaks = prev !== null && t - prev > staleLimit(ctx, h, p);
+    if (h.lastV !== null && v === h.lastV && !gapBreaks && h.sameSince !== null) {
+      h.sameN = (h.sameN ?? 1) + 1;
+      if (t - h.sameSince >= p.stuckMs && h.sameN >= STUCK_MIN_READINGS) {
         if (!h.stuck) ctx.annotate({ sensor: r.sensor, from: h.sameSince, to: t, q: Q.HEALTH_SUSPECT, reason: "stuck" });
         else ctx.annotate({ sensor: r.sensor, from: t, to: t, q: Q.HEALTH_SUSPECT, reason: "stuck" });
         h.stuck = true;
@@ -95,6 +111,7 @@ export function healthOnReading(
       }
     } else {
       h.sameSince = t;
+      h.sameN = 1;
       h.stuck = false;
       ctx.alert(t, "H.stuck", s, facility, OFF);
     }
@@ -112,8 +129,7 @@ export function healthOnTick(ctx: Ctx, h: SensorHealthState, p: HealthProfile, f
     ctx.alert(now, "H.stale", subj(sensor), facility, UNKNOWN);
     return;
   }
-  const limit = Math.max(p.staleIntervals * interval, ctx.cfg.health.staleMinMin * MIN);
-  if (now - h.last > limit) {
+  if (now - h.last > staleLimit(ctx, h, p)) {
     ctx.alert(now, "H.stale", subj(sensor), facility, {
       s: "on", severity: "warn", messageId: "rules.health.stale",
       params: { lastSeen: h.last, minutes: Math.round((now - h.last) / MIN) }, value: null,
