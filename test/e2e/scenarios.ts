@@ -37,10 +37,10 @@ export function roadDischargeSoon(): Scenario {
     s.farm.nodes[0]!.devices = s.farm.nodes[0]!.devices.filter((d) => d.id === "lvl");
     s.events = (s.events ?? []).map((e) => ({ ...e, at: e.at === "PT9H" ? "PT1H" : e.at === "PT14H" ? "PT3H" : e.at }));
     s.duration = "PT6H";
-    // T1 (load/unload) is a ledger entry in the rules engine, not an alert: the rig checks the ledger.
+    // T1 (load/unload) is the engine's ledger, not an alert: a `ledger` expectation (src/scenario/alert-match.ts).
     s.expect = [
       { alert: "T2", subject: "tanker:tanker-1", between: ["PT3H", "PT6H"], severity: "critical" },
-      { alert: "T1", subject: "tanker:tanker-1", between: ["PT1H", "PT3H"] },
+      { ledger: "load", tanker: "tanker-1", site: "pit-1", between: ["PT1H", "PT3H"] },
       { noAlert: "L6" },
     ];
   });

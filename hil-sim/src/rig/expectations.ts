@@ -1,7 +1,7 @@
 import { Q } from "@manure-edge/protocol";
-import { parseDuration } from "../clock/duration";
+import { evaluateAlertExpectations, isAlertLevel, type SeenLedgerEntry } from "../scenario/alert-match";
 import type { Expectation } from "../scenario/types";
-import type { Rig, StoredTransition } from "./rig";
+import type { Rig } from "./rig";
 
 export interface GatewayExpectationResult {
   expectation: Expectation;
@@ -20,32 +20,6 @@ export interface LossReport {
   /** (sensor, t, value) stored more than once. */
   duplicates: number;
   readingsChecked: number;
-}
-
-/**
- * Rule names the scenario files use (hil-sim/scenarios) that the gateway's rules engine calls
- * otherwise (gateway/src/rules/health: H.stale, H.errors, H.range, H.stuck, H.disagree). An
- * unplugged probe reads its map's sentinel, flagged SENSOR_FAULT, which the engine counts in
- * the error share (H.errors) or, without a sentinel, as out of range (H.range).
- */
-export const RULE_ALIASES: Record<string, string[]> = {
-  stale: ["H.stale"],
-  "sensor-fault": ["H.errors", "H.range"],
-  "modbus-errors": ["H.errors"],
-  stuck: ["H.stuck"],
-};
-
-const ruleIs = (rule: string, wanted: string) => rule === wanted || (RULE_ALIASES[wanted] ?? []).includes(rule);
-
-const isGatewayLevel = (e: Expectation) => "alert" in e || "noAlert" in e || "noAlerts" in e || "noReadingLost" in e;
-
-function matches(x: StoredTransition, subject: string | undefined): boolean {
-  return subject === undefined || x.subject === subject || x.facility === subject || x.subject.startsWith(subject + "/") || x.subject.endsWith(":" + subject);
-}
-
-function fmt(rig: Rig, t: number): string {
-  const d = (t - rig.start) / 86_400_000;
-  return `P${d.toFixed(2)}D`;
 }
 
 /**
@@ -94,37 +68,22 @@ export function lossReport(rig: Rig): LossReport {
   return rep;
 }
 
+/**
+ * The scenario's gateway-level expectations, judged from what the gateway stored: alert,
+ * noAlert, noAlerts and ledger by the one matcher every consumer shares
+ * (src/scenario/alert-match.ts: engine rule ids and subjects exactly, noAlerts = no warn or
+ * critical), in the scenario's order, and noReadingLost by the tap's witness (lossReport).
+ */
 export function evaluateExpectations(rig: Rig): GatewayExpectationResult[] {
-  const all = rig.gatewayAlerts();
-  const raised = all.filter((x) => x.to === "raised");
+  const ledger: SeenLedgerEntry[] = rig.ledger()
+    .filter((x) => x.kind === "load" || x.kind === "unload")
+    .map((x) => ({ kind: x.kind as "load" | "unload", facility: x.facility ?? "", site: x.site, tonnes: x.tonnes, t: x.t }));
+  const alerts = evaluateAlertExpectations(rig.scenario, { transitions: rig.gatewayAlerts(), ledger });
   const out: GatewayExpectationResult[] = [];
   for (const e of rig.scenario.expect ?? []) {
-    if (!isGatewayLevel(e)) continue;
-    if ("alert" in e && e.alert === "T1") {
-      // T1 (tanker load/unload) is a ledger entry in the rules engine, not an alert.
-      const from = e.between ? rig.start + parseDuration(e.between[0]) : -Infinity;
-      const to = e.between ? rig.start + parseDuration(e.between[1]) : Infinity;
-      const l = rig.ledger().filter((x) => (e.subject === undefined || x.facility === e.subject || `tanker:${x.facility}` === e.subject) && x.t >= from && x.t <= to);
-      out.push({ expectation: e, status: l.length ? "pass" : "fail", detail: l.length ? `T1 (ledger): ${l.map((x) => `${x.kind} ${x.tonnes} t at ${x.site ?? "?"} ${fmt(rig, x.t)}`).join(", ")}` : "T1 (ledger): no load or unload in the window" });
-    } else if ("alert" in e) {
-      const from = e.between ? rig.start + parseDuration(e.between[0]) : -Infinity;
-      const to = e.between ? rig.start + parseDuration(e.between[1]) : Infinity;
-      const cands = raised.filter((x) => ruleIs(x.rule, e.alert) && matches(x, e.subject) && (!e.severity || x.severity === e.severity));
-      const hit = cands.find((x) => x.t >= from && x.t <= to);
-      out.push({
-        expectation: e,
-        status: hit ? "pass" : "fail",
-        detail: hit
-          ? `${hit.rule === e.alert ? e.alert : `${e.alert} (= ${hit.rule})`} raised on ${hit.subject} (${hit.severity}) at ${fmt(rig, hit.t)}`
-          : cands.length
-            ? `${e.alert} raised only at ${cands.map((x) => `${fmt(rig, x.t)} on ${x.subject} (${x.severity})`).join(", ")}`
-            : `${e.alert} never raised (rules raised: ${[...new Set(raised.map((x) => x.rule + " " + x.subject))].join(", ") || "nothing"})`,
-      });
-    } else if ("noAlert" in e) {
-      const bad = raised.filter((x) => ruleIs(x.rule, e.noAlert) && matches(x, e.subject));
-      out.push({ expectation: e, status: bad.length ? "fail" : "pass", detail: bad.length ? `${e.noAlert} raised at ${bad.map((x) => fmt(rig, x.t) + " on " + x.subject).join(", ")}` : `no ${e.noAlert}` });
-    } else if ("noAlerts" in e) {
-      out.push({ expectation: e, status: raised.length ? "fail" : "pass", detail: raised.length ? `raised: ${raised.map((x) => `${x.rule} ${x.subject} at ${fmt(rig, x.t)}`).join(", ")}` : "no alert raised" });
+    if (isAlertLevel(e)) {
+      const r = alerts.find((x) => x.expect === e)!;
+      out.push({ expectation: e, status: r.status, detail: r.detail });
     } else if ("noReadingLost" in e) {
       const r = lossReport(rig);
       const ok = r.lost.length === 0 && r.mismatched.length === 0 && r.duplicates === 0 && r.acked > 0;

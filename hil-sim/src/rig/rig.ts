@@ -17,7 +17,7 @@ import { transceiverPort } from "../espruino/uart";
 import { createSimulation, type Simulation, type Speed } from "../scenario/simulation";
 import { attachSensors, type NodeSensors } from "../slaves/node-sensors";
 import type { Scenario } from "../scenario/types";
-import { facilitiesFromScenario } from "./facilities";
+import { facilitiesFromScenario, type FacilitiesJson } from "../scenario/facilities";
 import { GATEWAY_LAN, WIFI, nodeConfigFor, nodePassword } from "./node-config";
 import { MqttTap } from "./mqtt-tap";
 import { evaluateExpectations, type GatewayExpectationResult } from "./expectations";
@@ -90,7 +90,7 @@ export class Rig {
   readonly sim: Simulation;
   readonly scenario: Scenario;
   readonly nodes = new Map<string, RigNode>();
-  readonly facilities: Record<string, unknown>;
+  readonly facilities: FacilitiesJson;
   gateway!: Gateway;
   sink: EngineSink | null = null;
   tap!: MqttTap;
@@ -293,7 +293,7 @@ export class Rig {
     return new Map(rows.map((r) => [`${r.node}/${r.boot}/${r.seq}`, { id: r.id, readings: r.readings }]));
   }
 
-  /** The scenario's gateway-level expectations (alert, noAlert, noAlerts, noReadingLost). */
+  /** The scenario's gateway-level expectations (alert, noAlert, noAlerts, ledger: src/scenario/alert-match.ts; noReadingLost). */
   evaluate(): GatewayExpectationResult[] {
     return evaluateExpectations(this);
   }
