@@ -54,6 +54,16 @@ describe("scenarios vs the gateway's rules engine (physics → register maps →
     expect(r.results.filter((x) => x.status === "fail").map((x) => "alert" in x.expect && x.expect.alert)).toEqual(["L9"]);
   }, 120_000);
 
+  // The tanker's 3 % sloshing while driving once raised T2 (critical) on seed 4: a 3-min fall
+  // of ~1 t that came back. Seeds 1 and 2 are replayed above.
+  for (const seed of [3, 4, 5, 6])
+    it(`healthy-farm-60d, seed ${seed}: no warn or critical alert`, async () => {
+      const r = await replayThroughRules(loadScenario("healthy-farm-60d"), { seed });
+      expect(r.transitions.filter((x) => x.to === "raised" && x.severity !== "info").map((x) => `${x.rule} ${x.subject} ${x.severity}`)).toEqual([]);
+      // The tanker worked: the ledger has its trips.
+      expect(r.ledger.filter((l) => l.kind === "load").length).toBeGreaterThan(0);
+    }, 120_000);
+
   it("healthy-farm-60d with another seed: no warn or critical (no C5), and the milestones C1 and C11 are reached", async () => {
     const r = await replayThroughRules(loadScenario("healthy-farm-60d"), { seed: 2 });
     expect(r.transitions.filter((x) => x.to === "raised" && x.severity !== "info")).toEqual([]);

@@ -201,6 +201,11 @@ const tankerSchema = z.object({
       fallT: z.number().positive().default(0.5),
       fallWindowS: z.number().positive().default(180),
       /**
+       * T2: the fall must hold this long, s (every 3-min median fallT below the weight before
+       * it): sloshing while driving falls and comes back, a discharge stays down.
+       */
+      holdS: z.number().nonnegative().default(180),
+      /**
        * The last GNSS fix stands for the tanker's position for this long, s: through a lane
        * under trees or a shed the tanker is taken to be where it was last seen (I). T2 says
        * how old the fix it judged on was.

@@ -17,6 +17,9 @@ const BIN = 60_000;
  * fell, not the position now, keeps a tanker that finishes
  * spreading and drives off from looking like a discharge on the road. Without a position the
  * rule cannot judge. The same per-minute sites split the unload in the ledger.
+ * The fall must then hold for holdS (the weight stays fallT below where it was): a tanker's
+ * load sloshing while it drives (a few % of the load, tens of seconds long) can fall 1 t over
+ * three minutes and comes back; a discharge stays down.
  */
 /** Returns true when a one-minute bin closed. */
 export function onWeight(ctx: Ctx, cfg: TankerConfig, st: TankerState, t: number, w: number, stores: readonly StoreSite[] = []): boolean {
@@ -65,6 +68,7 @@ function judge(ctx: Ctx, cfg: TankerConfig, st: TankerState, te: number): void {
     if (site !== null) st.fallBySite[site] = (st.fallBySite[site] ?? 0) + (m3[m3.length - 2]! - m3[m3.length - 1]!);
   }
   if (!st.falling) {
+    st.t2Cand = null;
     ctx.alert(te, "T2", subject, cfg.id, OFF);
     return;
   }
@@ -73,13 +77,28 @@ function judge(ctx: Ctx, cfg: TankerConfig, st: TankerState, te: number): void {
   for (let i = 1; i < m3.length; i++) if (b[i]![2] === "" && b[i + 1]![2] === "") awayFall += Math.max(0, m3[i - 1]! - m3[i]!);
   const sites = [prev?.[2] ?? null, last[2]];
   if (sites.some((x) => x === null)) {
+    st.t2Cand = null;
     ctx.alert(te, "T2", subject, cfg.id, { s: "unknown" });
     return;
   }
   const away = sites.every((x) => x === "") && awayFall >= th.fallT / 2;
   const pos = st.pos;
-  ctx.alert(te, "T2", subject, cfg.id, !away || pos === null
-    ? { s: "off" }
-    : { s: "on", severity: "critical", messageId: "rules.tanker.dischargeOffField",
-        params: { lat: pos.lat, lon: pos.lon, fallT: Math.round(drop * 100) / 100, fixAgeS: Math.round((te - pos.t) / 1000) }, value: drop });
+  if (!away || pos === null) {
+    st.t2Cand = null;
+    ctx.alert(te, "T2", subject, cfg.id, { s: "off" });
+    return;
+  }
+  // A discharge leaves the weight down; sloshing while driving (a zero-mean wobble of a few %
+  // of the load, seconds to tens of seconds long) comes back up. So a fall is confirmed only
+  // once every 3-min median for holdS after it was first seen stays fallT below the weight
+  // before it; one that comes back above that was sloshing.
+  const now = m3[m3.length - 1]!;
+  if (st.t2Cand == null || now > st.t2Cand.ref - th.fallT) {
+    st.t2Cand = now <= m3[0]! - th.fallT ? { ref: m3[0]!, since: te } : null;
+    ctx.alert(te, "T2", subject, cfg.id, { s: "off" });
+    return;
+  }
+  if (te - st.t2Cand.since < th.holdS * 1000) return;
+  ctx.alert(te, "T2", subject, cfg.id, { s: "on", severity: "critical", messageId: "rules.tanker.dischargeOffField",
+    params: { lat: pos.lat, lon: pos.lon, fallT: Math.round(drop * 100) / 100, fixAgeS: Math.round((te - pos.t) / 1000) }, value: drop });
 }

@@ -13,6 +13,12 @@ export interface TankerState {
   fallBySite: Record<string, number>;
   fallPos: [number, number] | null;
   falling: boolean;
+  /**
+   * T2 candidate: a fall away from every site seen, not yet confirmed. `ref` is the weight
+   * before the fall (the window's first 3-min median), `since` when it was first seen.
+   * Optional: states saved before it existed have none.
+   */
+  t2Cand?: { ref: number; since: number } | null;
   /** Highest weight of the current unstable period (median of 3 one-minute medians), when and where. */
   peak: { w: number; t: number; lat: number | null; lon: number | null } | null;
   today: { day: number; loadT: number; unloadT: number };
@@ -24,6 +30,6 @@ export interface TankerState {
 export function newTankerState(): TankerState {
   return {
     win: [], stable: null, unstableSince: null, pos: null, bins: [], cur: null,
-    fallBySite: {}, fallPos: null, falling: false, peak: null, today: { day: 0, loadT: 0, unloadT: 0 }, totals: {}, lastWeight: null,
+    fallBySite: {}, fallPos: null, falling: false, t2Cand: null, peak: null, today: { day: 0, loadT: 0, unloadT: 0 }, totals: {}, lastWeight: null,
   };
 }

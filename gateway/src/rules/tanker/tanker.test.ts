@@ -48,6 +48,22 @@ describe("tanker rules (vehicle-mounted weighing)", () => {
     expect(trip.reduce((a, l) => a + l.tonnes, 0)).toBeCloseTo(10, 1);
   });
 
+  it("T2 ignores sloshing: 3 % AR(1) wobble of the load while driving (hil-sim's model) raises nothing over 30 trips", () => {
+    // Without the hold (a discharge stays down, sloshing comes back) every one of these seeds
+    // raised T2 several times on the way to the field.
+    for (const seed of [1, 4, 6]) {
+      const out = tankerRun(seed, 30, { sloshPct: 3 });
+      expect(raised(out, "T2"), `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it("T2 with sloshing: the roadside discharge still raises, once, within minutes of the valve opening", () => {
+    const out = tankerRun(32, 4, { roadDischargeDay: 2, sloshPct: 3 });
+    const t2 = raised(out, "T2");
+    expect(t2).toHaveLength(1);
+    within(t2[0]!.t, at(2, 9) + 25 * MIN, at(2, 9) + 36 * MIN);
+  });
+
   it("T2: pumping the load back into a store with a configured position is not a discharge off site", () => {
     const at_pit = runSynth(synthFarm({ seed: 35, days: 3, store: {}, pile: false, tanker: { returnToPitDay: 1 } }), {
       config: (c) => void (c.stores![0]!.position = [45.0, 124.0]),

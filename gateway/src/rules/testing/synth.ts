@@ -64,6 +64,11 @@ export interface TankerFaults {
   tripsPerDay?: number;
   noPosition?: boolean;
   areaMu?: number;
+  /**
+   * Load-cell sloshing while driving as hil-sim's tanker model makes it: an AR(1) wobble with a
+   * 20 s time constant and this standard deviation in % of the load (hil-sim default 3).
+   */
+  sloshPct?: number;
 }
 
 export interface SynthOptions {
@@ -274,22 +279,27 @@ function genTanker(r: Rng, f: TankerFaults, end: number, trips: Trip[], out: Rul
     const roadDump = f.roadDischargeDay !== undefined && Math.floor((tt - T0) / DAY) === f.roadDischargeDay;
     const W = trip.tonnes;
     const back = f.returnToPitDay !== undefined && Math.floor((tt - T0) / DAY) === f.returnToPitDay;
-    const phases: { dur: number; fn: (k: number) => [number, [number, number], number] }[] = [
+    const phases: { dur: number; fn: (k: number) => [number, [number, number], number]; drive?: true }[] = [
       { dur: 10 * MIN, fn: (k) => [W * k + r.normal(0.1), PIT, 0] },
       { dur: 5 * MIN, fn: () => [W, PIT, 0] },
-      { dur: 10 * MIN, fn: (k) => [W, lerp(PIT, road, k), 0.4] },
+      { dur: 10 * MIN, fn: (k) => [W, lerp(PIT, road, k), 0.4], drive: true },
       { dur: 10 * MIN, fn: (k) => [roadDump ? W - 4 * k : W, road, 0.4] },
-      { dur: 10 * MIN, fn: (k) => [roadDump ? W - 4 : W, lerp(road, FIELD, k), 0.4] },
+      { dur: 10 * MIN, fn: (k) => [roadDump ? W - 4 : W, lerp(road, FIELD, k), 0.4], drive: true },
       { dur: 15 * MIN, fn: (k) => [(roadDump ? W - 4 : W) * (1 - k), [FIELD[0] + 0.001 * Math.sin(6 * k), FIELD[1] + 0.001 * k], 0.1] },
       { dur: 5 * MIN, fn: () => [0, FIELD, 0] },
       { dur: 20 * MIN, fn: (k) => [0, lerp(FIELD, PIT, k), 0] },
     ];
     if (back) phases.splice(2, phases.length - 2, { dur: 10 * MIN, fn: (k) => [W * (1 - k), PIT, 0.1] }, { dur: 5 * MIN, fn: () => [0, PIT, 0] });
+    let ar = 0;
+    const a = Math.exp(-5000 / 20_000);
     for (const ph of phases) {
       const p0 = t;
       while (t < p0 + ph.dur) {
         const [w, pos, slosh] = ph.fn((t - p0) / ph.dur);
-        push(w + slosh * Math.sin((t / 1000) * 1.3) + r.normal(0.01), pos);
+        // Only drawn when asked for, so every other synthetic farm keeps its random stream.
+        if (ph.drive && f.sloshPct !== undefined) ar = a * ar + Math.sqrt(1 - a * a) * r.normal(1);
+        const wobble = ph.drive && f.sloshPct !== undefined ? (f.sloshPct / 100) * w * ar : 0;
+        push(w + wobble + slosh * Math.sin((t / 1000) * 1.3) + r.normal(0.01), pos);
         t += 5000;
       }
     }
