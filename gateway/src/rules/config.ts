@@ -206,6 +206,12 @@ const tankerSchema = z.object({
        */
       holdS: z.number().nonnegative().default(180),
       /**
+       * T1: a peak seen while the load moves (no stable window full) counts only when it clears
+       * the stable weights before and after by this % of it too: sloshing while driving lifts
+       * the highest 3-min median a few % above the load.
+       */
+      peakMarginPct: z.number().nonnegative().default(10),
+      /**
        * The last GNSS fix stands for the tanker's position for this long, s: through a lane
        * under trees or a shed the tanker is taken to be where it was last seen (I). T2 says
        * how old the fix it judged on was.

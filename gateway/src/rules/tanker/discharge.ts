@@ -66,6 +66,10 @@ function judge(ctx: Ctx, cfg: TankerConfig, st: TankerState, te: number): void {
   if (st.falling && m3.length >= 2 && prev !== undefined) {
     const site = prev[2] !== null && prev[2] !== "" ? prev[2] : (last[2] ?? prev[2]);
     if (site !== null) st.fallBySite[site] = (st.fallBySite[site] ?? 0) + (m3[m3.length - 2]! - m3[m3.length - 1]!);
+  } else if (m3.length >= 2 && prev !== undefined && prev[2] === "" && last[2] === "" && (st.fallBySite[""] ?? 0) > 0) {
+    // Off every site the weight came back up: what "fell" there was sloshing, not a discharge.
+    const rise = m3[m3.length - 1]! - m3[m3.length - 2]!;
+    if (rise > 0) st.fallBySite[""] = Math.max(0, st.fallBySite[""]! - rise);
   }
   if (!st.falling) {
     st.t2Cand = null;

@@ -48,12 +48,20 @@ describe("tanker rules (vehicle-mounted weighing)", () => {
     expect(trip.reduce((a, l) => a + l.tonnes, 0)).toBeCloseTo(10, 1);
   });
 
-  it("T2 ignores sloshing: 3 % AR(1) wobble of the load while driving (hil-sim's model) raises nothing over 30 trips", () => {
+  it("T1/T2 ignore sloshing: 3 % AR(1) wobble of the load while driving (hil-sim's model): no T2, one load and one unload per trip over 30 days", () => {
     // Without the hold (a discharge stays down, sloshing comes back) every one of these seeds
     // raised T2 several times on the way to the field.
     for (const seed of [1, 4, 6]) {
       const out = tankerRun(seed, 30, { sloshPct: 3 });
       expect(raised(out, "T2"), `seed ${seed}`).toEqual([]);
+      // T1 too: one load at the pit and one unload on the field per trip (29), ~10 t each; the
+      // sloshing peak makes no extra load, the wobble on the road no unload off site.
+      const loads = out.ledger.filter((l) => l.kind === "load");
+      const unloads = out.ledger.filter((l) => l.kind === "unload");
+      expect(loads.length, `seed ${seed}`).toBe(29);
+      expect(unloads.length, `seed ${seed}`).toBe(29);
+      for (const l of out.ledger) expect(l.tonnes).toBeCloseTo(10, 0);
+      expect(unloads.every((u) => u.site === "field1")).toBe(true);
     }
   });
 

@@ -67,8 +67,8 @@ export class TankerRules {
 
   /**
    * T1: an excursion from stable weight A through a peak P to stable weight B is a load of
-   * P − A and an unload of P − B when both reach stepT (fill, drive, spread without ever
-   * standing still full); otherwise a load or an unload of |B − A|.
+   * P − A and an unload of P − B when both reach stepT and peakMarginPct of P (fill, drive,
+   * spread without ever standing still full); otherwise a load or an unload of |B − A|.
    */
   private ledger(ctx: Ctx, t: number, s: Settle): void {
     const st = this.st;
@@ -77,7 +77,10 @@ export class TankerRules {
     const B = s.after;
     const P = st.peak;
     let made = false;
-    if (P !== null && P.w - A >= step && P.w - B >= step) {
+    // The peak is measured while the load moves (unstable), where sloshing lifts the highest
+    // 3-min median a few % above the load: it must clear both stable weights by more than that.
+    const margin = Math.max(step, (this.cfg.thresholds.peakMarginPct / 100) * (P?.w ?? 0));
+    if (P !== null && P.w - A >= margin && P.w - B >= margin) {
       this.load(ctx, t, P.w - A, s.tStart, P.t, A, P.w, P.lat, P.lon);
       this.unload(ctx, t, P.w - B, P.t, s.tEnd, P.w, B);
       made = true;
