@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { minify } from "terser";
+import { minify, type MinifyOptions } from "terser";
 import * as acorn from "acorn";
 import { validateNodeConfig, validateRegisterMap, type RegisterMap } from "@manure-edge/protocol";
 import { checkForbidden } from "./forbidden";
@@ -35,6 +35,18 @@ function arg(name: string): string | undefined {
 }
 
 export const SIZE_TARGET = 24 * 1024;
+
+/** terser's options for the bundle (also used by scripts/size-table.ts). */
+export const TERSER_OPTIONS: MinifyOptions = {
+  // Full compression, plus hoist_funs (Espruino does not hoist function declarations) and
+  // without typeofs (`typeof E === "undefined"` must stay a typeof: E may be undeclared).
+  ecma: 5, compress: { hoist_funs: true, typeofs: false, passes: 2 },
+  // Private members are spelt with a leading "_" (firmware/src; test/build.test.ts checks that
+  // every `private` member is): only those names are mangled. Wire, JSON, configuration and
+  // Espruino API names never start with "_", so they are left as they are.
+  mangle: { properties: { regex: /^_/ } },
+  format: { ecma: 5, ascii_only: true }, ie8: false,
+};
 
 /** Only what decoding needs: notes, descriptions, units and write-only points stay out. */
 function stripMap(m: RegisterMap): RegisterMap {
@@ -120,10 +132,7 @@ async function stages(tscOut: string, opts: BuildOptions, config: unknown, maps:
   const code = bundled.outputFiles[0].text;
 
   // 3. terser: hoist functions (Espruino has no hoisting), no other compression by default.
-  const min = await minify(code, {
-    ecma: 5, compress: { defaults: false, hoist_funs: true }, mangle: true,
-    format: { ecma: 5, ascii_only: true }, ie8: false,
-  });
+  const min = await minify(code, TERSER_OPTIONS);
   if (!min.code) throw new Error("terser produced nothing");
 
   // 4. The bundle's own syntax must be ES5.

@@ -12,7 +12,8 @@ export class AckingGateway {
   duplicates = 0;
   /** Duplicates whose text differs from the first copy: a resend must be the same message. */
   changedDuplicates = 0;
-  private raw = new Map<string, string>();
+  /** The first copy of each message, as received (its text length is what the node stored). */
+  readonly raw = new Map<string, string>();
   invalid: string[] = [];
   statuses: StatusMessage[] = [];
   results: { id: string; ok: boolean; err?: string }[] = [];

@@ -38,3 +38,16 @@ describe("hardware boundary", () => {
     expect(readFileSync(join(SRC, "main.ts"), "utf8")).toContain('from "./hw/espruino"');
   });
 });
+
+describe("names the build may mangle", () => {
+  it("every private member is spelt with a leading _ (terser mangles /^_/ properties), and nothing else is", () => {
+    const bad: string[] = [];
+    for (const f of files(SRC)) {
+      const code = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+      for (const m of code.matchAll(/\bprivate\s+(?:readonly\s+)?(?!readonly\b)([A-Za-z$][\w$]*)/g)) bad.push(relative(SRC, f) + ": private " + m[1]);
+      // A public name or a string starting with "_" would be mangled too (wire/JSON/Espruino names must survive).
+      for (const m of code.matchAll(/(?:\bpublic\s+|["'`])(_\w+)/g)) bad.push(relative(SRC, f) + ": " + m[1]);
+    }
+    expect(bad).toEqual([]);
+  });
+});

@@ -8,26 +8,26 @@ import type { Clock } from "@manure-edge/protocol";
 
 export class NodeClock {
   synced = false;
-  private readonly t0: number;
-  private offset = 0;
+  private readonly _t0: number;
+  private _offset = 0;
 
-  constructor(private readonly clock: Clock) {
-    this.t0 = clock.now();
+  constructor(private readonly _clock: Clock) {
+    this._t0 = _clock.now();
   }
 
   uptime(): number {
-    return this.clock.now() - this.t0;
+    return this._clock.now() - this._t0;
   }
 
   /** Epoch ms when synced, else uptime ms. */
   now(): number {
-    return this.synced ? this.clock.now() + this.offset : this.uptime();
+    return this.synced ? this._clock.now() + this._offset : this.uptime();
   }
 
   /** Sets the epoch from the gateway's time (ack `t`). Transit delay (ms) is ignored. */
   set(epochMs: number): void {
     if (!(epochMs > 1e12)) return; // not a plausible epoch-ms value
-    this.offset = epochMs - this.clock.now();
+    this._offset = epochMs - this._clock.now();
     this.synced = true;
   }
 }

@@ -52,37 +52,37 @@ export class SensorNode {
   poller: Poller | null = null;
   master: ModbusMaster | null = null;
   gps: GpsReceiver | null = null;
-  private link: Link | null = null;
-  private housekeeping: unknown = null;
-  private lastStatus = 0;
-  private running = false;
+  private _link: Link | null = null;
+  private _housekeeping: unknown = null;
+  private _lastStatus = 0;
+  private _running = false;
 
-  constructor(private readonly hw: Hardware, private cfg: NodeConfig, private readonly o: NodeOptions) {
-    this.boot = nextBoot(hw.storage);
-    this.clock = new NodeClock(hw.clock);
-    this.flash = new FlashStore(hw.storage, DEFAULT_FLASH);
-    this.store = new SpillStore(this.flash, hw.clock, DEFAULT_SPILL);
-    this.batcher = new Batcher(cfg.node, this.boot, hw.clock, this.clock, this.store, o.batch || DEFAULT_BATCH, () => this.uplink.pump());
-    this.uplink = new Uplink(this.store, (payload, done) => this.publish("up", payload, 1, false, done), hw.clock, DEFAULT_UPLINK);
+  constructor(private readonly _hw: Hardware, private _cfg: NodeConfig, private readonly _o: NodeOptions) {
+    this.boot = nextBoot(_hw.storage);
+    this.clock = new NodeClock(_hw.clock);
+    this.flash = new FlashStore(_hw.storage, DEFAULT_FLASH);
+    this.store = new SpillStore(this.flash, _hw.clock, DEFAULT_SPILL);
+    this.batcher = new Batcher(_cfg.node, this.boot, _hw.clock, this.clock, this.store, _o.batch || DEFAULT_BATCH, () => this.uplink.pump());
+    this.uplink = new Uplink(this.store, (payload, done) => this._publish("up", payload, 1, false, done), _hw.clock, DEFAULT_UPLINK);
   }
 
   config(): NodeConfig {
-    return this.cfg;
+    return this._cfg;
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    if (this.o.watchdog > 0) this.hw.platform.enableWatchdog(this.o.watchdog);
-    this.startServices();
-    this.housekeeping = this.hw.clock.setInterval(() => this.tick(), 1000);
+    if (this._running) return;
+    this._running = true;
+    if (this._o.watchdog > 0) this._hw.platform.enableWatchdog(this._o.watchdog);
+    this._startServices();
+    this._housekeeping = this._hw.clock.setInterval(() => this._tick(), 1000);
   }
 
   stop(): void {
-    this.running = false;
-    if (this.housekeeping !== null) this.hw.clock.clearInterval(this.housekeeping);
-    this.housekeeping = null;
-    this.stopServices();
+    this._running = false;
+    if (this._housekeeping !== null) this._hw.clock.clearInterval(this._housekeeping);
+    this._housekeeping = null;
+    this._stopServices();
     this.store.spill();
   }
 
@@ -105,86 +105,88 @@ export class SensorNode {
     this.batcher.add(r);
   }
 
-  private topic(kind: "up" | "ack" | "status" | "cmd" | "cmd/res"): string {
-    return nodeTopic(this.cfg.base || DEFAULT_BASE, this.cfg.farm, this.cfg.node, kind);
+  private _topic(kind: "up" | "ack" | "status" | "cmd" | "cmd/res"): string {
+    return nodeTopic(this._cfg.base || DEFAULT_BASE, this._cfg.farm, this._cfg.node, kind);
   }
 
-  private publish(kind: "up" | "status" | "cmd/res", payload: string, qos: 0 | 1, retain: boolean, done?: (ok: boolean) => void): boolean {
-    return this.mqtt ? this.mqtt.publish(this.topic(kind), payload, qos, retain, done) : false;
+  private _publish(kind: "up" | "status" | "cmd/res", payload: string, qos: 0 | 1, retain: boolean, done?: (ok: boolean) => void): boolean {
+    return this.mqtt ? this.mqtt.publish(this._topic(kind), payload, qos, retain, done) : false;
   }
 
-  private startServices(): void {
-    const c = this.cfg;
+  private _startServices(): void {
+    const c = this._cfg;
     if (c.bus && c.devices.length > 0) {
       const b = c.bus;
-      const uart = this.hw.uart({ serial: b.serial, baud: b.baud, parity: b.parity, stop: b.stop, rx: b.rx, tx: b.tx });
-      const de = this.hw.output(b.de || "");
+      const uart = this._hw.uart({ serial: b.serial, baud: b.baud, parity: b.parity, stop: b.stop, rx: b.rx, tx: b.tx });
+      const de = this._hw.output(b.de || "");
       const bits = 1 + 8 + (b.parity && b.parity !== "none" ? 1 : 0) + (b.stop || 1);
-      this.master = new ModbusMaster(uart, de, this.hw.clock, {
+      this.master = new ModbusMaster(uart, de, this._hw.clock, {
         baud: b.baud, bitsPerChar: bits, timeout: b.timeout || DEFAULT_MASTER.timeout,
         retries: b.retries === undefined ? DEFAULT_MASTER.retries : b.retries, backoff: DEFAULT_MASTER.backoff,
         offlineAfter: DEFAULT_MASTER.offlineAfter, probeEvery: DEFAULT_MASTER.probeEvery, deMargin: DEFAULT_MASTER.deMargin,
       });
-      this.poller = new Poller(this.master, this.hw.clock, c.devices, this.o.maps,
+      this.poller = new Poller(this.master, this._hw.clock, c.devices, this._o.maps,
         (k, v, f, r) => this.reading(k, v, f, r), () => this.batcher.flush());
       this.master.start();
       this.poller.start();
     }
-    if (c.gps && this.o.nmea) {
-      const uart = this.hw.uart({ serial: c.gps.serial, baud: c.gps.baud, rx: c.gps.rx, tx: c.gps.tx });
-      this.gps = new GpsReceiver(uart, this.hw.clock, this.o.nmea, 30000);
+    if (c.gps && this._o.nmea) {
+      const uart = this._hw.uart({ serial: c.gps.serial, baud: c.gps.baud, rx: c.gps.rx, tx: c.gps.tx });
+      this.gps = new GpsReceiver(uart, this._hw.clock, this._o.nmea, 30000);
       this.gps.start();
     }
     const m = c.mqtt;
-    this.mqtt = new MqttClient(this.hw.net, this.hw.clock, {
+    this.mqtt = new MqttClient(this._hw.net, this._hw.clock, {
       host: m.host, port: m.port, clientId: c.node, user: m.user, pass: m.pass, keepalive: m.keepalive || 60,
-      clean: false, subscribe: [this.topic("ack"), this.topic("cmd")],
-      will: { topic: this.topic("status"), payload: JSON.stringify({ v: WIRE_VERSION, state: "offline" }), qos: 1, retain: true },
+      clean: false, subscribe: [this._topic("ack"), this._topic("cmd")],
+      will: { topic: this._topic("status"), payload: JSON.stringify({ v: WIRE_VERSION, state: "offline" }), qos: 1, retain: true },
     }, {
       onConnect: () => {
         this.batcher.setOnline(true);
         this.store.setOnline(true);
         this.uplink.setOnline(true);
-        this.sendStatus();
+        this._sendStatus();
       },
       onDisconnect: () => {
         this.batcher.setOnline(false);
         this.store.setOnline(false);
         this.uplink.setOnline(false);
       },
-      onMessage: (t, p) => this.onMessage(t, p),
+      onMessage: (t, p) => this._onMessage(t, p),
     }, Math.random);
     const mqtt = this.mqtt;
-    this.link = this.hw.link(c.net || { type: "none" });
-    this.link.start((up) => {
+    this._link = this._hw.link(c.net || { type: "none" });
+    this._link.start((up) => {
       if (up) mqtt.start();
       else mqtt.pause();
     });
   }
 
-  private stopServices(): void {
+  private _stopServices(): void {
     if (this.poller) this.poller.stop();
     if (this.master) this.master.stop();
     if (this.gps) this.gps.stop();
     if (this.mqtt) this.mqtt.stop();
-    if (this.link) this.link.stop();
+    if (this._link) this._link.stop();
     this.poller = null;
     this.master = null;
     this.gps = null;
     this.mqtt = null;
-    this.link = null;
+    this._link = null;
     this.batcher.setOnline(false);
     this.store.setOnline(false);
     this.uplink.setOnline(false);
   }
 
-  private tick(): void {
-    const now = this.hw.clock.now();
+  private _tick(): void {
+    const now = this._hw.clock.now();
     this.batcher.tick();
     this.store.tick();
     this.uplink.tick();
-    if (this.o.watchdog > 0 && this.healthy(now)) this.hw.platform.kickWatchdog();
-    if (now - this.lastStatus >= this.o.statusEvery) this.sendStatus();
+    if (this._o.watchdog > 0 && this.healthy(now)) this._hw.platform.kickWatchdog();
+    // Only when it can go out (it is sent on every connect anyway): building it costs a
+    // garbage collection (process.memory()), which offline would run every second.
+    if (now - this._lastStatus >= this._o.statusEvery && this.mqtt && this.mqtt.connected) this._sendStatus();
   }
 
   /**
@@ -206,42 +208,42 @@ export class SensorNode {
     err.badCmd = this.counters.badCmd;
     err.gpsBad = this.gps ? this.gps.bad : 0;
     return buildStatus({
-      fw: this.o.fw, boot: this.boot, uptime: this.clock.uptime(), t: this.clock.now(), synced: this.clock.synced,
-      mem: this.hw.platform.memory(),
+      fw: this._o.fw, boot: this.boot, uptime: this.clock.uptime(), t: this.clock.now(), synced: this.clock.synced,
+      mem: this._hw.platform.memory(),
       buf: { ram: this.store.ramSize(), flash: this.store.flashSize(), dropped: this.store.dropped() },
       err: err, devices: devs,
     });
   }
 
-  private sendStatus(): void {
-    if (this.publish("status", JSON.stringify(this.status()), 1, true)) this.lastStatus = this.hw.clock.now();
+  private _sendStatus(): void {
+    if (this._publish("status", JSON.stringify(this.status()), 1, true)) this._lastStatus = this._hw.clock.now();
   }
 
-  private onMessage(topic: string, payload: string): void {
+  private _onMessage(topic: string, payload: string): void {
     let m: { [k: string]: unknown };
     try {
       m = JSON.parse(payload);
     } catch {
       m = {};
     }
-    if (topic === this.topic("ack")) {
+    if (topic === this._topic("ack")) {
       if (typeof m.b !== "number" || typeof m.s !== "number" || typeof m.t !== "number") {
         this.counters.badAck++;
         return;
       }
       this.clock.set(m.t);
       this.uplink.ack(m.b, m.s);
-    } else if (topic === this.topic("cmd")) {
-      this.command(m);
+    } else if (topic === this._topic("cmd")) {
+      this._command(m);
     }
   }
 
-  private command(m: { [k: string]: unknown }): void {
+  private _command(m: { [k: string]: unknown }): void {
     const id = typeof m.id === "string" ? m.id : "";
     const reply = (ok: boolean, err?: string) => {
       const r: { [k: string]: unknown } = { v: WIRE_VERSION, id: id, ok: ok, t: this.clock.now() };
       if (err) r.err = err;
-      this.publish("cmd/res", JSON.stringify(r), 1, false);
+      this._publish("cmd/res", JSON.stringify(r), 1, false);
     };
     if (!id) {
       this.counters.badCmd++;
@@ -255,23 +257,23 @@ export class SensorNode {
     } else if (m.op === "reboot") {
       reply(true);
       this.store.spill();
-      this.hw.clock.setTimeout(() => this.hw.platform.reboot(), 500);
+      this._hw.clock.setTimeout(() => this._hw.platform.reboot(), 500);
     } else if (m.op === "config") {
-      const v = validateNodeConfig(m.cfg, Object.keys(this.o.maps));
+      const v = validateNodeConfig(m.cfg, Object.keys(this._o.maps));
       if (!v.ok) {
         reply(false, (v.path ? v.path + ": " : "") + v.reason);
         return;
       }
-      if (v.value.node !== this.cfg.node) {
+      if (v.value.node !== this._cfg.node) {
         // Queued messages carry this node id and (boot, seq): a new identity needs a new flash.
-        reply(false, "node: cannot change from " + this.cfg.node + " over cmd");
+        reply(false, "node: cannot change from " + this._cfg.node + " over cmd");
         return;
       }
       reply(true);
-      this.hw.storage.write(CONFIG_FILE, JSON.stringify(v.value));
+      this._hw.storage.write(CONFIG_FILE, JSON.stringify(v.value));
       this.counters.cfgApplied++;
       // Let the result leave before the MQTT connection is rebuilt with the new settings.
-      this.hw.clock.setTimeout(() => this.applyConfig(v.value), 200);
+      this._hw.clock.setTimeout(() => this.applyConfig(v.value), 200);
     } else {
       this.counters.badCmd++;
       reply(false, "unknown op " + JSON.stringify(m.op));
@@ -280,8 +282,8 @@ export class SensorNode {
 
   /** Applies a new configuration without a reboot (queue, boot and sequence numbers are kept). */
   applyConfig(c: NodeConfig): void {
-    this.stopServices();
-    this.cfg = c;
-    if (this.running) this.startServices();
+    this._stopServices();
+    this._cfg = c;
+    if (this._running) this._startServices();
   }
 }

@@ -21,49 +21,49 @@ export const DEFAULT_BATCH: BatchOptions = { maxReadings: 24, maxAge: 15000, off
 export class Batcher {
   /** Last sequence number used in this boot (messages are numbered from 1). */
   seq = 0;
-  private cur: Reading[] = [];
-  private since = 0;
-  private online = false;
+  private _cur: Reading[] = [];
+  private _since = 0;
+  private _online = false;
 
   constructor(
-    private readonly node: string,
-    private readonly boot: number,
-    private readonly clock: Clock,
-    private readonly nclock: NodeClock,
-    private readonly store: MessageStore,
-    private readonly o: BatchOptions,
-    private readonly onMessage: () => void,
+    private readonly _node: string,
+    private readonly _boot: number,
+    private readonly _clock: Clock,
+    private readonly _nclock: NodeClock,
+    private readonly _store: MessageStore,
+    private readonly _o: BatchOptions,
+    private readonly _onMessage: () => void,
   ) {}
 
   setOnline(up: boolean): void {
-    this.online = up;
+    this._online = up;
     this.tick();
   }
 
   add(r: Reading): void {
-    if (this.cur.length === 0) this.since = this.clock.now();
-    this.cur.push(r);
-    if (this.cur.length >= (this.online ? this.o.maxReadings : this.o.offlineMaxReadings)) this.flush();
+    if (this._cur.length === 0) this._since = this._clock.now();
+    this._cur.push(r);
+    if (this._cur.length >= (this._online ? this._o.maxReadings : this._o.offlineMaxReadings)) this.flush();
   }
 
   tick(): void {
-    const age = this.online ? this.o.maxAge : this.o.offlineMaxAge;
-    if (this.cur.length > 0 && this.clock.now() - this.since >= age) this.flush();
+    const age = this._online ? this._o.maxAge : this._o.offlineMaxAge;
+    if (this._cur.length > 0 && this._clock.now() - this._since >= age) this.flush();
   }
 
   pending(): number {
-    return this.cur.length;
+    return this._cur.length;
   }
 
   flush(): void {
-    if (this.cur.length === 0) return;
+    if (this._cur.length === 0) return;
     const s = ++this.seq;
     const msg = {
-      v: WIRE_VERSION, n: this.node, b: this.boot, s: s,
-      t: this.nclock.now(), cs: this.nclock.synced ? 1 : 0, up: this.nclock.uptime(), r: this.cur,
+      v: WIRE_VERSION, n: this._node, b: this._boot, s: s,
+      t: this._nclock.now(), cs: this._nclock.synced ? 1 : 0, up: this._nclock.uptime(), r: this._cur,
     };
-    this.cur = [];
-    this.store.push({ b: this.boot, s: s, d: JSON.stringify(msg) });
-    this.onMessage();
+    this._cur = [];
+    this._store.push({ b: this._boot, s: s, d: JSON.stringify(msg) });
+    this._onMessage();
   }
 }

@@ -42,66 +42,66 @@ interface Segment {
 export class FlashStore implements MessageStore {
   corrupt = 0;
   compactions = 0;
-  private segs: Segment[] = [];
+  private _segs: Segment[] = [];
   /** Segment appended to in this boot; null until the first push. */
-  private open: Segment | null = null;
-  private lost = 0;
-  private acked: Key | null = null;
-  private cacheN = -1;
-  private cache: Entry[] = [];
+  private _open: Segment | null = null;
+  private _lost = 0;
+  private _acked: Key | null = null;
+  private _cacheN = -1;
+  private _cache: Entry[] = [];
 
-  constructor(private readonly st: Storage, private readonly o: FlashOptions) {
-    const names = st.list(o.prefix);
+  constructor(private readonly _st: Storage, private readonly _o: FlashOptions) {
+    const names = _st.list(_o.prefix);
     const nums: number[] = [];
     for (let i = 0; i < names.length; i++) {
-      const rest = names[i].substr(o.prefix.length);
+      const rest = names[i].substr(_o.prefix.length);
       if (/^[0-9]+$/.test(rest)) nums.push(parseInt(rest, 10));
     }
     nums.sort((a, b) => a - b);
     for (let i = 0; i < nums.length; i++) {
-      const es = this.load(nums[i]);
+      const es = this._load(nums[i]);
       if (es.length === 0) {
-        st.erase(o.prefix + nums[i]);
+        _st.erase(_o.prefix + nums[i]);
         continue;
       }
       let bytes = 0;
       for (let j = 0; j < es.length; j++) bytes += es[j].d.length + 16;
       const last = es[es.length - 1];
-      this.segs.push({ n: nums[i], count: es.length, bytes: bytes, last: [last.b, last.s] });
+      this._segs.push({ n: nums[i], count: es.length, bytes: bytes, last: [last.b, last.s] });
     }
   }
 
   push(e: Entry): void {
     const line = e.b + "," + e.s + "," + asciiOnly(e.d);
     const need = line.length + 1;
-    if (!this.open || this.open.bytes + need > this.o.segBytes) this.startSegment();
-    while (this.totalBytes() + need > this.o.maxBytes && this.segs.length > 1) this.dropOldest();
-    let ok = this.st.appendLine(this.o.prefix + this.open!.n, line);
-    while (!ok && this.segs.length > 1) {
+    if (!this._open || this._open.bytes + need > this._o.segBytes) this._startSegment();
+    while (this.totalBytes() + need > this._o.maxBytes && this._segs.length > 1) this._dropOldest();
+    let ok = this._st.appendLine(this._o.prefix + this._open!.n, line);
+    while (!ok && this._segs.length > 1) {
       // Flash full (other files, trash): give up the oldest messages, never the newest.
-      this.dropOldest();
-      ok = this.st.appendLine(this.o.prefix + this.open!.n, line);
+      this._dropOldest();
+      ok = this._st.appendLine(this._o.prefix + this._open!.n, line);
     }
     if (!ok) {
-      this.lost++;
+      this._lost++;
       return;
     }
-    const s = this.open!;
+    const s = this._open!;
     s.count++;
     s.bytes += need;
     s.last = [e.b, e.s];
-    if (this.cacheN === s.n) this.cache.push({ b: e.b, s: e.s, d: e.d });
+    if (this._cacheN === s.n) this._cache.push({ b: e.b, s: e.s, d: e.d });
   }
 
   peek(k: Key | null, n: number): Entry[] {
     const out: Entry[] = [];
-    for (let i = 0; i < this.segs.length && out.length < n; i++) {
-      const sg = this.segs[i];
+    for (let i = 0; i < this._segs.length && out.length < n; i++) {
+      const sg = this._segs[i];
       if (!after({ b: sg.last[0], s: sg.last[1], d: "" }, k)) continue;
-      if (this.acked && cmpKey(sg.last[0], sg.last[1], this.acked[0], this.acked[1]) <= 0) continue;
-      const es = this.entries(sg.n);
+      if (this._acked && cmpKey(sg.last[0], sg.last[1], this._acked[0], this._acked[1]) <= 0) continue;
+      const es = this._entries(sg.n);
       for (let j = 0; j < es.length && out.length < n; j++) {
-        if (after(es[j], k) && after(es[j], this.acked)) out.push(es[j]);
+        if (after(es[j], k) && after(es[j], this._acked)) out.push(es[j]);
       }
     }
     return out;
@@ -109,95 +109,95 @@ export class FlashStore implements MessageStore {
 
   ack(b: number, s: number): number {
     let removed = 0;
-    while (this.segs.length > 0) {
-      const sg = this.segs[0];
+    while (this._segs.length > 0) {
+      const sg = this._segs[0];
       if (cmpKey(sg.last[0], sg.last[1], b, s) > 0) break;
-      removed += sg.count - this.ackedIn(sg);
-      this.eraseSeg(sg);
+      removed += sg.count - this._ackedIn(sg);
+      this._eraseSeg(sg);
     }
-    if (this.segs.length > 0) {
-      const before = this.ackedIn(this.segs[0]);
-      if (!this.acked || cmpKey(b, s, this.acked[0], this.acked[1]) > 0) this.acked = [b, s];
-      removed += this.ackedIn(this.segs[0]) - before;
+    if (this._segs.length > 0) {
+      const before = this._ackedIn(this._segs[0]);
+      if (!this._acked || cmpKey(b, s, this._acked[0], this._acked[1]) > 0) this._acked = [b, s];
+      removed += this._ackedIn(this._segs[0]) - before;
     } else {
-      this.acked = null;
-      this.maybeCompact();
+      this._acked = null;
+      this._maybeCompact();
     }
     return removed;
   }
 
   size(): number {
     let n = 0;
-    for (let i = 0; i < this.segs.length; i++) n += this.segs[i].count;
-    return this.segs.length ? n - this.ackedIn(this.segs[0]) : 0;
+    for (let i = 0; i < this._segs.length; i++) n += this._segs[i].count;
+    return this._segs.length ? n - this._ackedIn(this._segs[0]) : 0;
   }
 
   dropped(): number {
-    return this.lost;
+    return this._lost;
   }
 
   totalBytes(): number {
     let n = 0;
-    for (let i = 0; i < this.segs.length; i++) n += this.segs[i].bytes;
+    for (let i = 0; i < this._segs.length; i++) n += this._segs[i].bytes;
     return n;
   }
 
   segments(): number {
-    return this.segs.length;
+    return this._segs.length;
   }
 
-  private ackedIn(sg: Segment): number {
-    if (!this.acked || sg !== this.segs[0]) return 0;
-    const es = this.entries(sg.n);
+  private _ackedIn(sg: Segment): number {
+    if (!this._acked || sg !== this._segs[0]) return 0;
+    const es = this._entries(sg.n);
     let n = 0;
-    while (n < es.length && cmpKey(es[n].b, es[n].s, this.acked[0], this.acked[1]) <= 0) n++;
+    while (n < es.length && cmpKey(es[n].b, es[n].s, this._acked[0], this._acked[1]) <= 0) n++;
     return n;
   }
 
-  private startSegment(): void {
-    const n = this.segs.length ? this.segs[this.segs.length - 1].n + 1 : 1;
+  private _startSegment(): void {
+    const n = this._segs.length ? this._segs[this._segs.length - 1].n + 1 : 1;
     const sg: Segment = { n: n, count: 0, bytes: 0, last: [0, 0] };
-    this.segs.push(sg);
-    this.open = sg;
-    this.cacheN = n;
-    this.cache = [];
+    this._segs.push(sg);
+    this._open = sg;
+    this._cacheN = n;
+    this._cache = [];
   }
 
-  private dropOldest(): void {
-    const sg = this.segs[0];
-    this.lost += sg.count - this.ackedIn(sg);
-    this.eraseSeg(sg);
-    this.acked = null;
+  private _dropOldest(): void {
+    const sg = this._segs[0];
+    this._lost += sg.count - this._ackedIn(sg);
+    this._eraseSeg(sg);
+    this._acked = null;
   }
 
-  private eraseSeg(sg: Segment): void {
-    this.st.erase(this.o.prefix + sg.n);
-    this.segs.shift();
-    if (this.open === sg) this.open = null;
-    if (this.cacheN === sg.n) {
-      this.cacheN = -1;
-      this.cache = [];
+  private _eraseSeg(sg: Segment): void {
+    this._st.erase(this._o.prefix + sg.n);
+    this._segs.shift();
+    if (this._open === sg) this._open = null;
+    if (this._cacheN === sg.n) {
+      this._cacheN = -1;
+      this._cache = [];
     }
   }
 
-  private maybeCompact(): void {
-    if (this.st.stats().trash > this.o.compactTrash) {
-      this.st.compact();
+  private _maybeCompact(): void {
+    if (this._st.stats().trash > this._o.compactTrash) {
+      this._st.compact();
       this.compactions++;
     }
   }
 
   /** Entries of a segment, read from flash once and cached (one segment at a time). */
-  private entries(n: number): Entry[] {
-    if (this.cacheN !== n) {
-      this.cache = this.load(n);
-      this.cacheN = n;
+  private _entries(n: number): Entry[] {
+    if (this._cacheN !== n) {
+      this._cache = this._load(n);
+      this._cacheN = n;
     }
-    return this.cache;
+    return this._cache;
   }
 
-  private load(n: number): Entry[] {
-    const lines = this.st.readLines(this.o.prefix + n);
+  private _load(n: number): Entry[] {
+    const lines = this._st.readLines(this._o.prefix + n);
     const out: Entry[] = [];
     for (let i = 0; i < lines.length; i++) {
       // No regex here: Espruino's regex engine lacks much of ES5's (../shared/espruino.md).

@@ -2,57 +2,57 @@
 import { after, cmpKey, type Entry, type Key, type MessageStore } from "./store";
 
 export class RamStore implements MessageStore {
-  private q: Entry[] = [];
-  private bytes = 0;
-  private lost = 0;
+  private _q: Entry[] = [];
+  private _bytes = 0;
+  private _lost = 0;
 
-  constructor(private readonly maxCount: number, private readonly maxBytes: number) {}
+  constructor(private readonly _maxCount: number, private readonly _maxBytes: number) {}
 
   push(e: Entry): void {
-    this.q.push(e);
-    this.bytes += e.d.length;
-    while (this.q.length > this.maxCount || (this.bytes > this.maxBytes && this.q.length > 1)) {
-      this.bytes -= this.q.shift()!.d.length;
-      this.lost++;
+    this._q.push(e);
+    this._bytes += e.d.length;
+    while (this._q.length > this._maxCount || (this._bytes > this._maxBytes && this._q.length > 1)) {
+      this._bytes -= this._q.shift()!.d.length;
+      this._lost++;
     }
   }
 
   peek(k: Key | null, n: number): Entry[] {
     const out: Entry[] = [];
-    for (let i = 0; i < this.q.length && out.length < n; i++) if (after(this.q[i], k)) out.push(this.q[i]);
+    for (let i = 0; i < this._q.length && out.length < n; i++) if (after(this._q[i], k)) out.push(this._q[i]);
     return out;
   }
 
   ack(b: number, s: number): number {
     let n = 0;
-    while (n < this.q.length && cmpKey(this.q[n].b, this.q[n].s, b, s) <= 0) n++;
-    for (let i = 0; i < n; i++) this.bytes -= this.q[i].d.length;
-    this.q.splice(0, n);
+    while (n < this._q.length && cmpKey(this._q[n].b, this._q[n].s, b, s) <= 0) n++;
+    for (let i = 0; i < n; i++) this._bytes -= this._q[i].d.length;
+    this._q.splice(0, n);
     return n;
   }
 
   /** Removes and returns every entry (oldest first): for spilling to flash. */
   takeAll(): Entry[] {
-    const q = this.q;
-    this.q = [];
-    this.bytes = 0;
+    const q = this._q;
+    this._q = [];
+    this._bytes = 0;
     return q;
   }
 
   /** Time-independent age test: the oldest entry's key, or null. */
   oldest(): Entry | null {
-    return this.q.length ? this.q[0] : null;
+    return this._q.length ? this._q[0] : null;
   }
 
   size(): number {
-    return this.q.length;
+    return this._q.length;
   }
 
   byteSize(): number {
-    return this.bytes;
+    return this._bytes;
   }
 
   dropped(): number {
-    return this.lost;
+    return this._lost;
   }
 }

@@ -20,64 +20,64 @@ export interface SpillOptions {
 export const DEFAULT_SPILL: SpillOptions = { ramMax: 4, spillAfter: 30000 };
 
 export class SpillStore implements MessageStore {
-  private readonly ram: RamStore;
-  private online = false;
-  private ramSince = 0;
+  private readonly _ram: RamStore;
+  private _online = false;
+  private _ramSince = 0;
 
-  constructor(private readonly flash: FlashStore, private readonly clock: Clock, private readonly o: SpillOptions) {
+  constructor(private readonly _flash: FlashStore, private readonly _clock: Clock, private readonly _o: SpillOptions) {
     // Bounded only as a safety net: spill() keeps it at ramMax + 1.
-    this.ram = new RamStore(o.ramMax + 8, 64 * 1024);
+    this._ram = new RamStore(_o.ramMax + 8, 64 * 1024);
   }
 
   setOnline(up: boolean): void {
-    this.online = up;
+    this._online = up;
     if (!up) this.spill();
   }
 
   push(e: Entry): void {
-    if (this.ram.size() === 0) this.ramSince = this.clock.now();
-    this.ram.push(e);
-    if (!this.online || this.ram.size() > this.o.ramMax) this.spill();
+    if (this._ram.size() === 0) this._ramSince = this._clock.now();
+    this._ram.push(e);
+    if (!this._online || this._ram.size() > this._o.ramMax) this.spill();
   }
 
   /** Called periodically: spills RAM entries that waited too long for their ack. */
   tick(): void {
-    if (this.ram.size() > 0 && this.clock.now() - this.ramSince >= this.o.spillAfter) this.spill();
+    if (this._ram.size() > 0 && this._clock.now() - this._ramSince >= this._o.spillAfter) this.spill();
   }
 
   spill(): void {
-    const es = this.ram.takeAll();
-    for (let i = 0; i < es.length; i++) this.flash.push(es[i]);
+    const es = this._ram.takeAll();
+    for (let i = 0; i < es.length; i++) this._flash.push(es[i]);
   }
 
   peek(k: Key | null, n: number): Entry[] {
-    const out = this.flash.peek(k, n);
+    const out = this._flash.peek(k, n);
     if (out.length < n) {
-      const more = this.ram.peek(k, n - out.length);
+      const more = this._ram.peek(k, n - out.length);
       for (let i = 0; i < more.length; i++) out.push(more[i]);
     }
     return out;
   }
 
   ack(b: number, s: number): number {
-    const n = this.flash.ack(b, s) + this.ram.ack(b, s);
-    if (this.ram.size() > 0) this.ramSince = this.clock.now();
+    const n = this._flash.ack(b, s) + this._ram.ack(b, s);
+    if (this._ram.size() > 0) this._ramSince = this._clock.now();
     return n;
   }
 
   size(): number {
-    return this.flash.size() + this.ram.size();
+    return this._flash.size() + this._ram.size();
   }
 
   ramSize(): number {
-    return this.ram.size();
+    return this._ram.size();
   }
 
   flashSize(): number {
-    return this.flash.size();
+    return this._flash.size();
   }
 
   dropped(): number {
-    return this.flash.dropped() + this.ram.dropped();
+    return this._flash.dropped() + this._ram.dropped();
   }
 }

@@ -26,21 +26,21 @@ export class Uplink {
   sent = 0;
   rewinds = 0;
   acks = 0;
-  private online = false;
-  private cursor: Key | null = null;
-  private out = 0;
-  private mqttInflight: string[] = [];
-  private lastProgress = 0;
+  private _online = false;
+  private _cursor: Key | null = null;
+  private _out = 0;
+  private _mqttInflight: string[] = [];
+  private _lastProgress = 0;
 
   constructor(
-    private readonly store: MessageStore,
-    private readonly publish: Publish,
-    private readonly clock: Clock,
-    private readonly o: UplinkOptions,
+    private readonly _store: MessageStore,
+    private readonly _publish: Publish,
+    private readonly _clock: Clock,
+    private readonly _o: UplinkOptions,
   ) {}
 
   setOnline(up: boolean): void {
-    this.online = up;
+    this._online = up;
     if (up) {
       this.rewind();
       this.pump();
@@ -50,17 +50,17 @@ export class Uplink {
   /** The gateway's cumulative ack (b, s): delete what it covers, send more. */
   ack(b: number, s: number): void {
     this.acks++;
-    const removed = this.store.ack(b, s);
+    const removed = this._store.ack(b, s);
     // Everything removed was sent (it is at or before the cursor) unless the ack passed it.
-    if (this.cursor !== null && (b > this.cursor[0] || (b === this.cursor[0] && s >= this.cursor[1]))) this.out = 0;
-    else this.out = Math.max(0, this.out - removed);
-    this.lastProgress = this.clock.now();
+    if (this._cursor !== null && (b > this._cursor[0] || (b === this._cursor[0] && s >= this._cursor[1]))) this._out = 0;
+    else this._out = Math.max(0, this._out - removed);
+    this._lastProgress = this._clock.now();
     this.pump();
   }
 
   /** Called periodically: resend from the oldest when the gateway has gone quiet. */
   tick(): void {
-    if (this.online && this.out > 0 && this.clock.now() - this.lastProgress > this.o.ackTimeout) {
+    if (this._online && this._out > 0 && this._clock.now() - this._lastProgress > this._o.ackTimeout) {
       this.rewind();
       this.pump();
     }
@@ -68,40 +68,40 @@ export class Uplink {
 
   /** Start again from the oldest unacknowledged message (after a reconnect, or on command). */
   rewind(): void {
-    this.cursor = null;
-    this.out = 0;
+    this._cursor = null;
+    this._out = 0;
     this.rewinds++;
-    this.lastProgress = this.clock.now();
+    this._lastProgress = this._clock.now();
   }
 
   pump(): void {
-    if (!this.online) return;
-    while (this.out < this.o.window && this.mqttInflight.length < this.o.inflight) {
-      const next = this.store.peek(this.cursor, 1);
+    if (!this._online) return;
+    while (this._out < this._o.window && this._mqttInflight.length < this._o.inflight) {
+      const next = this._store.peek(this._cursor, 1);
       if (next.length === 0) return;
       const e = next[0];
       const tag = e.b + ":" + e.s;
-      this.cursor = [e.b, e.s];
-      this.out++;
-      if (this.mqttInflight.indexOf(tag) >= 0) continue; // the MQTT layer re-sends it (§4.4)
-      this.mqttInflight.push(tag);
-      const ok = this.publish(e.d, () => {
-        const i = this.mqttInflight.indexOf(tag);
-        if (i >= 0) this.mqttInflight.splice(i, 1);
+      this._cursor = [e.b, e.s];
+      this._out++;
+      if (this._mqttInflight.indexOf(tag) >= 0) continue; // the MQTT layer re-sends it (§4.4)
+      this._mqttInflight.push(tag);
+      const ok = this._publish(e.d, () => {
+        const i = this._mqttInflight.indexOf(tag);
+        if (i >= 0) this._mqttInflight.splice(i, 1);
         this.pump();
       });
       if (!ok) {
-        this.mqttInflight.pop();
-        this.cursor = null;
-        this.out = 0;
+        this._mqttInflight.pop();
+        this._cursor = null;
+        this._out = 0;
         return;
       }
       this.sent++;
-      if (this.out === 1) this.lastProgress = this.clock.now();
+      if (this._out === 1) this._lastProgress = this._clock.now();
     }
   }
 
   outstanding(): number {
-    return this.out;
+    return this._out;
   }
 }

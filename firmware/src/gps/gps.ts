@@ -19,41 +19,41 @@ export type NmeaParse = (line: string) => Fix | null | undefined;
 export class GpsReceiver {
   sentences = 0;
   bad = 0;
-  private readonly lines = new NmeaLineSplitter();
-  private fix: Fix | null = null;
-  private fixAt = 0;
+  private readonly _lines = new NmeaLineSplitter();
+  private _fix: Fix | null = null;
+  private _fixAt = 0;
 
   constructor(
-    private readonly uart: Uart,
-    private readonly clock: Clock,
-    private readonly parse: NmeaParse,
+    private readonly _uart: Uart,
+    private readonly _clock: Clock,
+    private readonly _parse: NmeaParse,
     /** A fix older than this (ms) is not attached to readings. */
-    private readonly maxAge: number,
+    private readonly _maxAge: number,
   ) {}
 
   start(): void {
-    this.uart.onData((chunk) => {
+    this._uart.onData((chunk) => {
       let s = "";
       for (let i = 0; i < chunk.length; i++) s += String.fromCharCode(chunk[i]);
-      const ls = this.lines.push(s);
-      for (let i = 0; i < ls.length; i++) this.onLine(ls[i]);
+      const ls = this._lines.push(s);
+      for (let i = 0; i < ls.length; i++) this._onLine(ls[i]);
     });
   }
 
   stop(): void {
-    this.uart.onData(null);
+    this._uart.onData(null);
   }
 
   /** The last valid position if recent enough, as the wire's [lat, lon, fix quality]. */
   position(): Position | null {
-    if (!this.fix || this.clock.now() - this.fixAt > this.maxAge) return null;
-    return [this.fix.lat, this.fix.lon, this.fix.q];
+    if (!this._fix || this._clock.now() - this._fixAt > this._maxAge) return null;
+    return [this._fix.lat, this._fix.lon, this._fix.q];
   }
 
-  private onLine(l: string): void {
+  private _onLine(l: string): void {
     let f: Fix | null | undefined;
     try {
-      f = this.parse(l);
+      f = this._parse(l);
     } catch {
       f = undefined;
     }
@@ -63,8 +63,8 @@ export class GpsReceiver {
     }
     this.sentences++;
     if (f && f.q > 0) {
-      this.fix = f;
-      this.fixAt = this.clock.now();
+      this._fix = f;
+      this._fixAt = this._clock.now();
     }
   }
 }

@@ -70,145 +70,145 @@ export class ModbusMaster {
   /** Transactions completed, by outcome, and bus time used (for the bus-utilisation bench). */
   transactions = 0;
   busyMs = 0;
-  private readonly asm = new FrameAssembler();
-  private queue: Tx[] = [];
-  private cur: Tx | null = null;
-  private curStart = 0;
-  private crcAtStart = 0;
-  private timer: unknown = null;
-  private deTimer: unknown = null;
-  private wake: unknown = null;
-  private running = false;
+  private readonly _asm = new FrameAssembler();
+  private _queue: Tx[] = [];
+  private _cur: Tx | null = null;
+  private _curStart = 0;
+  private _crcAtStart = 0;
+  private _timer: unknown = null;
+  private _deTimer: unknown = null;
+  private _wake: unknown = null;
+  private _running = false;
   /** No request before this time: frames are separated by t3.5 of silence (§2.5.1.1). */
-  private idleAt = 0;
+  private _idleAt = 0;
 
   constructor(
-    private readonly uart: Uart,
-    private readonly de: OutputPin,
-    private readonly clock: Clock,
-    private opts: MasterOptions,
+    private readonly _uart: Uart,
+    private readonly _de: OutputPin,
+    private readonly _clock: Clock,
+    private _opts: MasterOptions,
   ) {}
 
   start(): void {
-    this.running = true;
-    this.de.set(false);
-    this.uart.onData((chunk) => this.onData(chunk));
+    this._running = true;
+    this._de.set(false);
+    this._uart.onData((chunk) => this._onData(chunk));
   }
 
   stop(): void {
-    this.running = false;
-    this.uart.onData(null);
-    this.clearTimers();
-    if (this.wake !== null) this.clock.clearTimeout(this.wake);
-    this.wake = null;
-    this.de.set(false);
-    const q = this.queue;
-    this.queue = [];
-    if (this.cur) q.unshift(this.cur);
-    this.cur = null;
+    this._running = false;
+    this._uart.onData(null);
+    this._clearTimers();
+    if (this._wake !== null) this._clock.clearTimeout(this._wake);
+    this._wake = null;
+    this._de.set(false);
+    const q = this._queue;
+    this._queue = [];
+    if (this._cur) q.unshift(this._cur);
+    this._cur = null;
     for (let i = 0; i < q.length; i++) q[i].done(fail("offline", "master stopped"));
   }
 
   setOptions(o: MasterOptions): void {
-    this.opts = o;
+    this._opts = o;
   }
 
   /** Bytes dropped as stray or garbage by the frame assembler. */
   droppedBytes(): number {
-    return this.asm.droppedBytes;
+    return this._asm.droppedBytes;
   }
 
   pending(): number {
-    return this.queue.length + (this.cur ? 1 : 0);
+    return this._queue.length + (this._cur ? 1 : 0);
   }
 
   /** Queues a request to a device; `done` is called exactly once with the outcome. */
   request(dev: DeviceLink, req: Uint8Array, done: (r: TxResult) => void): void {
-    const now = this.clock.now();
+    const now = this._clock.now();
     if (dev.offline && now < dev.nextProbe) {
       dev.skipped++;
       done(fail("offline", "device " + dev.id + " offline"));
       return;
     }
-    this.queue.push({ dev: dev, req: req, attempt: 0, notBefore: now, done: done });
-    this.pump();
+    this._queue.push({ dev: dev, req: req, attempt: 0, notBefore: now, done: done });
+    this._pump();
   }
 
-  private pump(): void {
-    if (!this.running || this.cur) return;
-    const now = this.clock.now();
+  private _pump(): void {
+    if (!this._running || this._cur) return;
+    const now = this._clock.now();
     let soonest = -1;
-    for (let i = 0; i < this.queue.length; i++) {
-      const t = this.queue[i];
-      if (t.notBefore <= now && this.idleAt <= now) {
-        this.queue.splice(i, 1);
-        this.begin(t);
+    for (let i = 0; i < this._queue.length; i++) {
+      const t = this._queue[i];
+      if (t.notBefore <= now && this._idleAt <= now) {
+        this._queue.splice(i, 1);
+        this._begin(t);
         return;
       }
-      const at = Math.max(t.notBefore, this.idleAt);
+      const at = Math.max(t.notBefore, this._idleAt);
       if (soonest < 0 || at < soonest) soonest = at;
     }
-    if (this.wake !== null) this.clock.clearTimeout(this.wake);
-    this.wake = null;
+    if (this._wake !== null) this._clock.clearTimeout(this._wake);
+    this._wake = null;
     if (soonest >= 0) {
-      this.wake = this.clock.setTimeout(() => {
-        this.wake = null;
-        this.pump();
+      this._wake = this._clock.setTimeout(() => {
+        this._wake = null;
+        this._pump();
       }, soonest - now);
     }
   }
 
-  private begin(t: Tx): void {
-    this.cur = t;
-    this.curStart = this.clock.now();
-    this.crcAtStart = this.asm.crcErrors;
+  private _begin(t: Tx): void {
+    this._cur = t;
+    this._curStart = this._clock.now();
+    this._crcAtStart = this._asm.crcErrors;
     // Serial Line §2.5.1.1: whatever is in the receiver now is not the answer to this request.
-    this.asm.expect(t.req);
+    this._asm.expect(t.req);
     // No RS485 mode on the ESP32's UART: drive DE high before writing, low once the last
     // bit has left the wire (flush() returns before the UART is empty).
-    this.de.set(true);
-    this.uart.write(t.req);
-    const txMs = Math.ceil(txTimeUs(this.opts.baud, t.req.length, this.opts.bitsPerChar) / 1000) + this.opts.deMargin;
-    this.deTimer = this.clock.setTimeout(() => {
-      this.deTimer = null;
-      this.de.set(false);
+    this._de.set(true);
+    this._uart.write(t.req);
+    const txMs = Math.ceil(txTimeUs(this._opts.baud, t.req.length, this._opts.bitsPerChar) / 1000) + this._opts.deMargin;
+    this._deTimer = this._clock.setTimeout(() => {
+      this._deTimer = null;
+      this._de.set(false);
     }, txMs);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      const crc = this.asm.crcErrors > this.crcAtStart;
-      this.asm.cancel();
-      this.finish(crc ? fail("crc", "CRC mismatch") : fail("timeout", "no response within " + this.opts.timeout + " ms"));
-    }, txMs + this.opts.timeout);
+    this._timer = this._clock.setTimeout(() => {
+      this._timer = null;
+      const crc = this._asm.crcErrors > this._crcAtStart;
+      this._asm.cancel();
+      this._finish(crc ? fail("crc", "CRC mismatch") : fail("timeout", "no response within " + this._opts.timeout + " ms"));
+    }, txMs + this._opts.timeout);
   }
 
-  private onData(chunk: Uint8Array): void {
-    const frame = this.asm.push(chunk);
-    if (frame && this.cur) this.finish(decodeResponse(this.cur.req, frame));
+  private _onData(chunk: Uint8Array): void {
+    const frame = this._asm.push(chunk);
+    if (frame && this._cur) this._finish(decodeResponse(this._cur.req, frame));
   }
 
-  private clearTimers(): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    if (this.deTimer !== null) this.clock.clearTimeout(this.deTimer);
-    this.timer = null;
-    this.deTimer = null;
+  private _clearTimers(): void {
+    if (this._timer !== null) this._clock.clearTimeout(this._timer);
+    if (this._deTimer !== null) this._clock.clearTimeout(this._deTimer);
+    this._timer = null;
+    this._deTimer = null;
   }
 
-  private finish(r: TxResult): void {
-    const t = this.cur;
+  private _finish(r: TxResult): void {
+    const t = this._cur;
     if (!t) return;
     // A reply cannot start before DE is released, so deTimer is normally gone; a reply that
     // came anyway (another master, a fast simulator) must not leave the driver enabled.
-    this.clearTimers();
-    this.de.set(false);
-    this.cur = null;
-    const now = this.clock.now();
-    this.idleAt = now + Math.ceil(t35Us(this.opts.baud) / 1000);
-    this.busyMs += now - this.curStart;
+    this._clearTimers();
+    this._de.set(false);
+    this._cur = null;
+    const now = this._clock.now();
+    this._idleAt = now + Math.ceil(t35Us(this._opts.baud) / 1000);
+    this.busyMs += now - this._curStart;
     this.transactions++;
     const dev = t.dev;
     if (r.ok) {
       dev.ok++;
-      this.alive(dev);
+      this._alive(dev);
       t.done(r);
     } else {
       if (r.kind === "timeout") dev.timeout++;
@@ -217,27 +217,27 @@ export class ModbusMaster {
       else dev.bad++;
       // An exception is an answer: the device is alive; only "busy" (06) is worth retrying.
       const answered = r.kind === "exception";
-      if (answered) this.alive(dev);
-      const retry = (!answered || r.code === 6) && !dev.offline && t.attempt < this.opts.retries;
+      if (answered) this._alive(dev);
+      const retry = (!answered || r.code === 6) && !dev.offline && t.attempt < this._opts.retries;
       if (retry) {
         t.attempt++;
-        t.notBefore = now + this.opts.backoff * Math.pow(2, t.attempt - 1);
-        this.queue.push(t);
+        t.notBefore = now + this._opts.backoff * Math.pow(2, t.attempt - 1);
+        this._queue.push(t);
       } else {
         if (!answered) {
           dev.consecutive++;
-          if (dev.consecutive >= this.opts.offlineAfter) {
+          if (dev.consecutive >= this._opts.offlineAfter) {
             dev.offline = true;
-            dev.nextProbe = now + this.opts.probeEvery;
+            dev.nextProbe = now + this._opts.probeEvery;
           }
         }
         t.done(r);
       }
     }
-    this.pump();
+    this._pump();
   }
 
-  private alive(dev: DeviceLink): void {
+  private _alive(dev: DeviceLink): void {
     dev.consecutive = 0;
     dev.offline = false;
   }

@@ -59,18 +59,19 @@ export class Poller {
   cycles = 0;
   /** Time of the last completed device poll: the watchdog's sign of a healthy loop. */
   lastProgress: number;
-  private devs: DevicePoll[] = [];
-  private timer: unknown = null;
+  private _devs: DevicePoll[] = [];
+  private _timer: unknown = null;
+  private _running = false;
 
   constructor(
-    private readonly master: ModbusMaster,
-    private readonly clock: Clock,
+    private readonly _master: ModbusMaster,
+    private readonly _clock: Clock,
     devices: DeviceConfig[],
     maps: { [id: string]: RegisterMap },
-    private readonly emit: Emit,
-    private readonly onStep: () => void,
+    private readonly _emit: Emit,
+    private readonly _onStep: () => void,
   ) {
-    const now = clock.now();
+    const now = _clock.now();
     this.lastProgress = now;
     for (let i = 0; i < devices.length; i++) {
       const d = devices[i];
@@ -78,72 +79,96 @@ export class Poller {
       if (!map) throw new Error("device " + d.id + ": register map " + d.map + " is not in this firmware");
       const blocks = planReads(map.points, { maxGap: map.maxGap, maxRegisters: map.maxRegisters });
       // Spread the first polls so that devices do not all start in the same second.
-      this.devs.push(new DevicePoll(d, blocks, now + 500 + i * 250));
+      this._devs.push(new DevicePoll(d, blocks, now + 500 + i * 250));
     }
   }
 
   start(): void {
-    if (this.timer !== null) return;
-    this.timer = this.clock.setInterval(() => this.tick(), 100);
+    if (this._running) return;
+    this._running = true;
+    this._arm();
   }
 
   stop(): void {
-    if (this.timer !== null) this.clock.clearInterval(this.timer);
-    this.timer = null;
+    this._running = false;
+    if (this._timer !== null) this._clock.clearTimeout(this._timer);
+    this._timer = null;
+  }
+
+  /**
+   * One timer, set for the next device that is due (re-armed after every poll), rather than a
+   * fixed 100 ms tick: the interpreter sleeps between polls (on an ESP32 as in the simulator,
+   * where a week of 100 ms ticks was most of the work). Without devices, a 1 s timer keeps
+   * lastProgress fresh (the watchdog's health check).
+   */
+  private _arm(): void {
+    if (this._timer !== null) this._clock.clearTimeout(this._timer);
+    this._timer = null;
+    if (!this._running) return;
+    const now = this._clock.now();
+    let next = this._devs.length === 0 ? now + 1000 : Infinity;
+    for (let i = 0; i < this._devs.length; i++) if (!this._devs[i].busy) next = Math.min(next, this._devs[i].due);
+    // All devices busy: the poll that completes re-arms.
+    if (next === Infinity) return;
+    this._timer = this._clock.setTimeout(() => {
+      this._timer = null;
+      this.tick();
+    }, Math.max(0, next - now));
   }
 
   links(): DeviceLink[] {
     const out: DeviceLink[] = [];
-    for (let i = 0; i < this.devs.length; i++) out.push(this.devs[i].link);
+    for (let i = 0; i < this._devs.length; i++) out.push(this._devs[i].link);
     return out;
   }
 
   /** Longest poll interval, ms (for the watchdog's idea of "recently"). */
   longestInterval(): number {
     let m = 0;
-    for (let i = 0; i < this.devs.length; i++) m = Math.max(m, this.devs[i].cfg.every * 1000);
+    for (let i = 0; i < this._devs.length; i++) m = Math.max(m, this._devs[i].cfg.every * 1000);
     return m;
   }
 
   tick(): void {
-    const now = this.clock.now();
-    if (this.devs.length === 0) this.lastProgress = now;
-    for (let i = 0; i < this.devs.length; i++) {
-      const d = this.devs[i];
-      if (!d.busy && now >= d.due) this.poll(d);
+    const now = this._clock.now();
+    if (this._devs.length === 0) this.lastProgress = now;
+    for (let i = 0; i < this._devs.length; i++) {
+      const d = this._devs[i];
+      if (!d.busy && now >= d.due) this._poll(d);
     }
+    this._arm();
   }
 
-  private poll(d: DevicePoll): void {
+  private _poll(d: DevicePoll): void {
     d.busy = true;
     let left = d.blocks.length;
     let moved = false;
     const one = (b: ReadBlock, r: TxResult) => {
-      if (this.decode(d, b, r)) moved = true;
-      if (--left === 0) this.done(d, moved);
+      if (this._decode(d, b, r)) moved = true;
+      if (--left === 0) this._done(d, moved);
     };
     if (left === 0) {
-      this.done(d, false);
+      this._done(d, false);
       return;
     }
     for (let i = 0; i < d.blocks.length; i++) {
       const b = d.blocks[i];
-      this.master.request(d.link, d.reqs[i], (r) => one(b, r));
+      this._master.request(d.link, d.reqs[i], (r) => one(b, r));
     }
   }
 
   /** Emits the block's readings; true when a value moved by more than the band. */
-  private decode(d: DevicePoll, b: ReadBlock, r: TxResult): boolean {
+  private _decode(d: DevicePoll, b: ReadBlock, r: TxResult): boolean {
     let moved = false;
     for (let i = 0; i < b.points.length; i++) {
       const p = b.points[i];
       const key = d.cfg.id + "." + p.name;
       if (!r.ok) {
-        this.emit(key, null, Q.MODBUS_ERROR, r.kind === "exception" ? r.message : r.kind);
+        this._emit(key, null, Q.MODBUS_ERROR, r.kind === "exception" ? r.message : r.kind);
         continue;
       }
       const v = decodePoint(p, r.values, b.address);
-      this.emit(key, v.value, v.flags, v.reason);
+      this._emit(key, v.value, v.flags, v.reason);
       if (v.value !== null && p.type !== "bool") {
         const prev = d.prev[p.name];
         if (prev !== undefined && Math.abs(v.value - prev) > band(d.cfg, p)) moved = true;
@@ -153,8 +178,8 @@ export class Poller {
     return moved;
   }
 
-  private done(d: DevicePoll, moved: boolean): void {
-    const now = this.clock.now();
+  private _done(d: DevicePoll, moved: boolean): void {
+    const now = this._clock.now();
     d.busy = false;
     this.cycles++;
     this.lastProgress = now;
@@ -165,12 +190,13 @@ export class Poller {
         d.still = 0;
       } else if (d.moving && ++d.still >= SETTLE) {
         d.moving = false;
-        this.onStep();
+        this._onStep();
       }
       if (d.moving) interval = d.cfg.fast;
     }
     // Keep the cadence (no drift from transaction times), but never queue a backlog.
     d.due = Math.max(d.due + interval * 1000, now + (d.moving ? 0 : 100));
     if (d.moving) d.due = now + interval * 1000;
+    this._arm();
   }
 }

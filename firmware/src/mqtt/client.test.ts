@@ -209,7 +209,7 @@ describe("MqttClient against mosquitto", () => {
     await waitFor(() => events.messages.length === 1, "command");
     expect(events.messages[0][1]).toBe("go");
     // Drop the TCP connection without DISCONNECT: the broker publishes the will.
-    (c as unknown as { sock: { end(): void } }).sock.end();
+    (c as unknown as { _sock: { end(): void } })._sock.end();
     await waitFor(() => got.some((g) => g.topic.endsWith("/status")), "will");
     expect(got.find((g) => g.topic.endsWith("/status"))!.payload).toBe('{"v":1,"state":"offline"}');
   });

@@ -55,58 +55,58 @@ export class MqttClient {
   connected = false;
   reconnects = 0;
   protocolErrors = 0;
-  private sock: Socket | null = null;
-  private readonly parser: PacketParser;
-  private inflight: { [id: string]: Inflight } = {};
-  private inflightCount = 0;
-  private nextId = 1;
-  private attempt = 0;
-  private running = false;
-  private timer: unknown = null;
-  private pingTimer: unknown = null;
-  private lastSent = 0;
-  private pingSentAt = 0;
+  private _sock: Socket | null = null;
+  private readonly _parser: PacketParser;
+  private _inflight: { [id: string]: Inflight } = {};
+  private _inflightCount = 0;
+  private _nextId = 1;
+  private _attempt = 0;
+  private _running = false;
+  private _timer: unknown = null;
+  private _pingTimer: unknown = null;
+  private _lastSent = 0;
+  private _pingSentAt = 0;
   /** Increments per connection so that events of a dead socket are ignored. */
-  private gen = 0;
+  private _gen = 0;
 
   constructor(
-    private readonly net: Net,
-    private readonly clock: Clock,
-    private opts: MqttOptions,
-    private readonly h: MqttHandlers,
-    private readonly random: () => number,
+    private readonly _net: Net,
+    private readonly _clock: Clock,
+    private _opts: MqttOptions,
+    private readonly _h: MqttHandlers,
+    private readonly _random: () => number,
   ) {
-    this.parser = new PacketParser((p) => this.onPacket(p));
+    this._parser = new PacketParser((p) => this._onPacket(p));
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.attempt = 0;
-    this.open();
+    if (this._running) return;
+    this._running = true;
+    this._attempt = 0;
+    this._open();
   }
 
   /** Sends DISCONNECT (so the broker does not publish the will, §3.14.4) and stops reconnecting. */
   stop(): void {
-    this.running = false;
-    this.clearTimers();
-    if (this.sock && this.connected) this.sock.write(encodeDisconnect());
-    this.drop(false);
+    this._running = false;
+    this._clearTimers();
+    if (this._sock && this.connected) this._sock.write(encodeDisconnect());
+    this._drop(false);
   }
 
   /** Link went down (Wi-Fi lost): close now, reconnect with backoff once start() is called again. */
   pause(): void {
-    this.running = false;
-    this.clearTimers();
-    this.drop(false);
+    this._running = false;
+    this._clearTimers();
+    this._drop(false);
   }
 
   setOptions(o: MqttOptions): void {
-    this.opts = o;
+    this._opts = o;
   }
 
   inflightSize(): number {
-    return this.inflightCount;
+    return this._inflightCount;
   }
 
   /**
@@ -114,117 +114,117 @@ export class MqttClient {
    * QoS 1: `done(true)` once PUBACK arrives; `done(false)` if the session is lost first.
    */
   publish(topic: string, payload: string, qos: 0 | 1, retain: boolean, done?: (delivered: boolean) => void): boolean {
-    if (!this.connected || !this.sock) return false;
+    if (!this.connected || !this._sock) return false;
     if (qos === 0) {
-      this.send(encodePublish(topic, payload, 0, retain, 0, false));
+      this._send(encodePublish(topic, payload, 0, retain, 0, false));
       if (done) done(true);
       return true;
     }
-    const id = this.allocId();
+    const id = this._allocId();
     if (id === 0) return false;
-    this.inflight[id] = { topic: topic, payload: payload, retain: retain, sent: true, done: done };
-    this.inflightCount++;
-    this.send(encodePublish(topic, payload, 1, retain, id, false));
+    this._inflight[id] = { topic: topic, payload: payload, retain: retain, sent: true, done: done };
+    this._inflightCount++;
+    this._send(encodePublish(topic, payload, 1, retain, id, false));
     return true;
   }
 
-  private allocId(): number {
+  private _allocId(): number {
     // §2.3.1: a non-zero 16-bit identifier not used by another unacknowledged packet.
     for (let n = 0; n < 65535; n++) {
-      const id = this.nextId;
-      this.nextId = this.nextId >= 65535 ? 1 : this.nextId + 1;
-      if (!this.inflight[id]) return id;
+      const id = this._nextId;
+      this._nextId = this._nextId >= 65535 ? 1 : this._nextId + 1;
+      if (!this._inflight[id]) return id;
     }
     return 0;
   }
 
-  private open(): void {
-    const gen = ++this.gen;
-    this.parser.reset();
+  private _open(): void {
+    const gen = ++this._gen;
+    this._parser.reset();
     let sock: Socket;
     try {
-      sock = this.net.connect(this.opts.host, this.opts.port);
+      sock = this._net.connect(this._opts.host, this._opts.port);
     } catch {
-      this.scheduleReconnect();
+      this._scheduleReconnect();
       return;
     }
-    this.sock = sock;
+    this._sock = sock;
     sock.on("connect", () => {
-      if (gen !== this.gen) return;
-      this.send(encodeConnect({
-        clientId: this.opts.clientId, keepalive: this.opts.keepalive, clean: this.opts.clean,
-        user: this.opts.user, pass: this.opts.pass, will: this.opts.will,
+      if (gen !== this._gen) return;
+      this._send(encodeConnect({
+        clientId: this._opts.clientId, keepalive: this._opts.keepalive, clean: this._opts.clean,
+        user: this._opts.user, pass: this._opts.pass, will: this._opts.will,
       }));
     });
     sock.on("data", (d: string) => {
-      if (gen !== this.gen) return;
+      if (gen !== this._gen) return;
       try {
-        this.parser.push(d);
+        this._parser.push(d);
       } catch {
         this.protocolErrors++;
-        this.drop(true);
+        this._drop(true);
       }
     });
     sock.on("close", () => {
-      if (gen === this.gen) this.drop(true);
+      if (gen === this._gen) this._drop(true);
     });
     sock.on("error", () => {
-      if (gen === this.gen) this.drop(true);
+      if (gen === this._gen) this._drop(true);
     });
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      if (gen === this.gen && !this.connected) this.drop(true);
-    }, this.opts.connectTimeout || 10000);
+    this._timer = this._clock.setTimeout(() => {
+      this._timer = null;
+      if (gen === this._gen && !this.connected) this._drop(true);
+    }, this._opts.connectTimeout || 10000);
   }
 
-  private send(p: string): void {
-    if (!this.sock) return;
-    this.lastSent = this.clock.now();
-    this.sock.write(p);
+  private _send(p: string): void {
+    if (!this._sock) return;
+    this._lastSent = this._clock.now();
+    this._sock.write(p);
   }
 
-  private onPacket(p: Packet): void {
+  private _onPacket(p: Packet): void {
     switch (p.type) {
       case CONNACK: {
         // §3.2.2.3: return code 0 = accepted; anything else and the server closes.
         const rc = p.body.charCodeAt(1);
         if (rc !== 0) {
           this.protocolErrors++;
-          this.drop(true);
+          this._drop(true);
           return;
         }
         const sessionPresent = (p.body.charCodeAt(0) & 1) === 1;
         this.connected = true;
-        this.attempt = 0;
-        if (this.timer !== null) {
-          this.clock.clearTimeout(this.timer);
-          this.timer = null;
+        this._attempt = 0;
+        if (this._timer !== null) {
+          this._clock.clearTimeout(this._timer);
+          this._timer = null;
         }
-        this.startPing();
-        this.send(encodeSubscribe(this.allocSubId(), this.opts.subscribe.map((t) => ({ topic: t, qos: 1 as const }))));
-        this.resumeInflight(sessionPresent);
-        this.h.onConnect(sessionPresent);
+        this._startPing();
+        this._send(encodeSubscribe(this._allocSubId(), this._opts.subscribe.map((t) => ({ topic: t, qos: 1 as const }))));
+        this._resumeInflight(sessionPresent);
+        this._h.onConnect(sessionPresent);
         return;
       }
       case PUBLISH: {
         const m = decodePublish(p);
         // §4.3.2: QoS 1 is acknowledged with PUBACK; the application copes with duplicates.
-        if (m.qos === 1) this.send(encodePuback(m.id));
-        this.h.onMessage(m.topic, m.payload);
+        if (m.qos === 1) this._send(encodePuback(m.id));
+        this._h.onMessage(m.topic, m.payload);
         return;
       }
       case PUBACK: {
         const id = readU16(p.body, 0);
-        const f = this.inflight[id];
+        const f = this._inflight[id];
         if (f) {
-          delete this.inflight[id];
-          this.inflightCount--;
+          delete this._inflight[id];
+          this._inflightCount--;
           if (f.done) f.done(true);
         }
         return;
       }
       case PINGRESP:
-        this.pingSentAt = 0;
+        this._pingSentAt = 0;
         return;
       case SUBACK:
         return;
@@ -233,61 +233,61 @@ export class MqttClient {
     }
   }
 
-  private allocSubId(): number {
-    const id = this.allocId();
+  private _allocSubId(): number {
+    const id = this._allocId();
     return id === 0 ? 1 : id;
   }
 
   /** §4.4: with the session kept, re-send unacknowledged PUBLISH with DUP and the same id. */
-  private resumeInflight(sessionPresent: boolean): void {
-    const ids = Object.keys(this.inflight);
+  private _resumeInflight(sessionPresent: boolean): void {
+    const ids = Object.keys(this._inflight);
     for (let i = 0; i < ids.length; i++) {
-      const f = this.inflight[ids[i]];
+      const f = this._inflight[ids[i]];
       if (sessionPresent) {
-        this.send(encodePublish(f.topic, f.payload, 1, f.retain, +ids[i], f.sent));
+        this._send(encodePublish(f.topic, f.payload, 1, f.retain, +ids[i], f.sent));
         f.sent = true;
       } else {
         // A new session: the broker forgot these identifiers; the owner sends again as new.
-        delete this.inflight[ids[i]];
-        this.inflightCount--;
+        delete this._inflight[ids[i]];
+        this._inflightCount--;
         if (f.done) f.done(false);
       }
     }
   }
 
-  private startPing(): void {
-    const ka = this.opts.keepalive * 1000;
+  private _startPing(): void {
+    const ka = this._opts.keepalive * 1000;
     if (ka <= 0) return;
-    this.pingSentAt = 0;
+    this._pingSentAt = 0;
     // §3.1.2.10: a control packet at least every keep-alive period; no PINGRESP within a
     // reasonable time (half the period here) means the connection is dead.
-    this.pingTimer = this.clock.setInterval(() => {
-      const now = this.clock.now();
-      if (this.pingSentAt && now - this.pingSentAt > ka / 2) {
-        this.drop(true);
+    this._pingTimer = this._clock.setInterval(() => {
+      const now = this._clock.now();
+      if (this._pingSentAt && now - this._pingSentAt > ka / 2) {
+        this._drop(true);
         return;
       }
-      if (!this.pingSentAt && now - this.lastSent >= ka / 2) {
-        this.pingSentAt = now;
-        this.send(encodePingreq());
+      if (!this._pingSentAt && now - this._lastSent >= ka / 2) {
+        this._pingSentAt = now;
+        this._send(encodePingreq());
       }
     }, Math.max(250, Math.floor(ka / 4)));
   }
 
-  private clearTimers(): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    if (this.pingTimer !== null) this.clock.clearInterval(this.pingTimer);
-    this.timer = null;
-    this.pingTimer = null;
+  private _clearTimers(): void {
+    if (this._timer !== null) this._clock.clearTimeout(this._timer);
+    if (this._pingTimer !== null) this._clock.clearInterval(this._pingTimer);
+    this._timer = null;
+    this._pingTimer = null;
   }
 
-  private drop(reconnect: boolean): void {
-    this.gen++;
+  private _drop(reconnect: boolean): void {
+    this._gen++;
     const wasConnected = this.connected;
     this.connected = false;
-    this.clearTimers();
-    const s = this.sock;
-    this.sock = null;
+    this._clearTimers();
+    const s = this._sock;
+    this._sock = null;
     if (s) {
       try {
         s.end();
@@ -295,21 +295,21 @@ export class MqttClient {
         // already closed
       }
     }
-    if (wasConnected) this.h.onDisconnect();
-    if (reconnect && this.running) this.scheduleReconnect();
+    if (wasConnected) this._h.onDisconnect();
+    if (reconnect && this._running) this._scheduleReconnect();
   }
 
   /** Exponential backoff with jitter so that a farm's nodes do not reconnect in step. */
-  private scheduleReconnect(): void {
-    const min = this.opts.backoffMin || 1000;
-    const max = this.opts.backoffMax || 60000;
-    const base = Math.min(max, min * Math.pow(2, this.attempt));
-    this.attempt = Math.min(this.attempt + 1, 16);
-    const delay = Math.floor(base / 2 + (this.random() * base) / 2);
+  private _scheduleReconnect(): void {
+    const min = this._opts.backoffMin || 1000;
+    const max = this._opts.backoffMax || 60000;
+    const base = Math.min(max, min * Math.pow(2, this._attempt));
+    this._attempt = Math.min(this._attempt + 1, 16);
+    const delay = Math.floor(base / 2 + (this._random() * base) / 2);
     this.reconnects++;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      if (this.running) this.open();
+    this._timer = this._clock.setTimeout(() => {
+      this._timer = null;
+      if (this._running) this._open();
     }, delay);
   }
 }

@@ -5,19 +5,19 @@
 import type { Packet } from "./packets";
 
 export class PacketParser {
-  private buf = "";
+  private _buf = "";
 
-  constructor(private readonly onPacket: (p: Packet) => void) {}
+  constructor(private readonly _onPacket: (p: Packet) => void) {}
 
   reset(): void {
-    this.buf = "";
+    this._buf = "";
   }
 
   /** Throws on a malformed remaining length (more than 4 bytes, §2.2.3); the caller drops the connection. */
   push(chunk: string): void {
-    this.buf += chunk;
+    this._buf += chunk;
     for (;;) {
-      const b = this.buf;
+      const b = this._buf;
       if (b.length < 2) return;
       let mult = 1;
       let len = 0;
@@ -37,8 +37,8 @@ export class PacketParser {
       if (!complete || b.length < i + len) return;
       const h = b.charCodeAt(0);
       const body = b.substr(i, len);
-      this.buf = b.substr(i + len);
-      this.onPacket({ type: h >> 4, flags: h & 15, body: body });
+      this._buf = b.substr(i + len);
+      this._onPacket({ type: h >> 4, flags: h & 15, body: body });
     }
   }
 }

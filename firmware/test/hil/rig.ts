@@ -52,7 +52,7 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-export async function rig(opts: { seed?: number } = {}): Promise<Rig> {
+export async function rig(opts: { seed?: number; /** Poll periods, s (default level 60, pile 300). */ every?: { lvl: number; pile: number } } = {}): Promise<Rig> {
   const code = await bundle();
   const broker = await Aedes.createBroker();
   const server: Server = createServer(broker.handle);
@@ -75,7 +75,7 @@ export async function rig(opts: { seed?: number } = {}): Promise<Rig> {
     mqtt: { host: "192.168.1.10", port: 1883, user: "pit-1", pass: "pw", keepalive: 60 },
     net: { type: "wifi", ssid: "farm", pass: "secret-pass" },
     bus: { serial: "Serial2", baud: 9600, parity: "none", stop: 1, rx: "D16", tx: "D17", de: "D4", timeout: 200, retries: 2 },
-    devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: 60 }, { id: "pile", unit: 2, map: "pt100-8ch", every: 300 }],
+    devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: opts.every?.lvl ?? 60 }, { id: "pile", unit: 2, map: "pt100-8ch", every: opts.every?.pile ?? 300 }],
   };
   flash.write("node.json", binToBytes(JSON.stringify(cfg)));
   const net = new VirtualNetwork();
