@@ -119,6 +119,8 @@ async function stages(tscOut: string, opts: BuildOptions, config: unknown, maps:
     "export var EMBEDDED_CONFIG = " + JSON.stringify(config) + ";",
     "export var EMBEDDED_MAPS = " + JSON.stringify(maps) + ";",
     "export var FW_VERSION = " + JSON.stringify(version) + ";",
+    // Without a configuration (read from Storage) a node may have a GPS; with one, only if it says so.
+    "export var HAS_GPS = " + JSON.stringify(config === null || (config as { gps?: unknown }).gps !== undefined) + ";",
     "export var EMBEDDED_OPTIONS = " + JSON.stringify({ statusEvery: opts.statusEvery, watchdog: opts.watchdog }) + ";",
   ].join("\n") + "\n");
 

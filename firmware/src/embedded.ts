@@ -9,4 +9,9 @@ export const EMBEDDED_CONFIG: unknown = null;
 export const EMBEDDED_MAPS: { [id: string]: RegisterMap } = {};
 export const FW_VERSION: string = "dev";
 /** Build-time tuning (--status-every, --watchdog): status period in s, watchdog timeout in s. */
+/**
+ * Whether the NMEA parser is in the bundle: false when built with --config whose configuration
+ * has no `gps` (the parser and protocol's NMEA code are then left out, ≈ 3 KB).
+ */
+export const HAS_GPS: boolean = true;
 export const EMBEDDED_OPTIONS: { statusEvery?: number; watchdog?: number } = {};

@@ -264,6 +264,11 @@ export class SensorNode {
         reply(false, (v.path ? v.path + ": " : "") + v.reason);
         return;
       }
+      if (v.value.gps && !this._o.nmea) {
+        // Built with an embedded configuration without gps: the NMEA parser was left out.
+        reply(false, "gps: this firmware has no GPS support (built without it)");
+        return;
+      }
       if (v.value.node !== this._cfg.node) {
         // Queued messages carry this node id and (boot, seq): a new identity needs a new flash.
         reply(false, "node: cannot change from " + this._cfg.node + " over cmd");

@@ -52,8 +52,29 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-export async function rig(opts: { seed?: number; /** Poll periods, s (default level 60, pile 300). */ every?: { lvl: number; pile: number } } = {}): Promise<Rig> {
-  const code = await bundle();
+export interface RigOptions {
+  seed?: number;
+  /** Poll periods, s (default level 60, pile 300). */
+  every?: { lvl: number; pile: number };
+  /** Another bundle (default: configuration from Storage, all maps). */
+  code?: string;
+  /** Write the configuration to Storage "node.json" (default true). */
+  storageConfig?: boolean;
+}
+
+/** The rig's node configuration. */
+export function rigConfig(opts: RigOptions = {}) {
+  return {
+    node: "pit-1", farm: "demo", base: "manure",
+    mqtt: { host: "192.168.1.10", port: 1883, user: "pit-1", pass: "pw", keepalive: 60 },
+    net: { type: "wifi", ssid: "farm", pass: "secret-pass" },
+    bus: { serial: "Serial2", baud: 9600, parity: "none", stop: 1, rx: "D16", tx: "D17", de: "D4", timeout: 200, retries: 2 },
+    devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: opts.every?.lvl ?? 60 }, { id: "pile", unit: 2, map: "pt100-8ch", every: opts.every?.pile ?? 300 }],
+  };
+}
+
+export async function rig(opts: RigOptions = {}): Promise<Rig> {
+  const code = opts.code ?? (await bundle());
   const broker = await Aedes.createBroker();
   const server: Server = createServer(broker.handle);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
@@ -70,14 +91,8 @@ export async function rig(opts: { seed?: number; /** Poll periods, s (default le
   new RtuSlave(bus, lvl, { turnaroundMs: 8 }).start();
   new RtuSlave(bus, pile, { turnaroundMs: 12, faults }).start();
   const flash = new FlashStorage();
-  const cfg = {
-    node: "pit-1", farm: "demo", base: "manure",
-    mqtt: { host: "192.168.1.10", port: 1883, user: "pit-1", pass: "pw", keepalive: 60 },
-    net: { type: "wifi", ssid: "farm", pass: "secret-pass" },
-    bus: { serial: "Serial2", baud: 9600, parity: "none", stop: 1, rx: "D16", tx: "D17", de: "D4", timeout: 200, retries: 2 },
-    devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: opts.every?.lvl ?? 60 }, { id: "pile", unit: 2, map: "pt100-8ch", every: opts.every?.pile ?? 300 }],
-  };
-  flash.write("node.json", binToBytes(JSON.stringify(cfg)));
+  const cfg = rigConfig(opts);
+  if (opts.storageConfig !== false) flash.write("node.json", binToBytes(JSON.stringify(cfg)));
   const net = new VirtualNetwork();
   net.settleWallMs = 200;
   net.route("192.168.1.10:1883", { host: "127.0.0.1", port });
