@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { paramsOfInput } from "./params";
 import { HOUR, MINUTE } from "./rollups";
+import type { ReadingInput } from "./types";
 
 /**
  * Read-side queries, named for what the HTTP API and the CLI need. All take the database
@@ -143,19 +144,12 @@ export function rollupSeries(db: Database.Database, sensor: number, res: "minute
     .all(sensor, from - (((from % step) + step) % step), to) as RollupPoint[];
 }
 
-export interface FeedReading {
+/** A stored reading as the feed gives it: the reading's own fields, plus where it sits. */
+export interface FeedReading extends ReadingInput {
   type: "reading";
   seq: number;
   sensor: string;
   node: string;
-  key: string;
-  t: number;
-  value: number | null;
-  flags: number;
-  reason: string | null;
-  lat: number | null;
-  lon: number | null;
-  fix: number | null;
 }
 
 export interface FeedTransition {
