@@ -97,15 +97,9 @@ export function sensorId(db: Database.Database, node: string, key: string): numb
   return r ? r.id : null;
 }
 
-export interface RawReading {
+/** A stored reading of one sensor (its key is the query's), with its feed sequence. */
+export interface RawReading extends Omit<ReadingInput, "key"> {
   seq: number;
-  t: number;
-  value: number | null;
-  flags: number;
-  reason: string | null;
-  lat: number | null;
-  lon: number | null;
-  fix: number | null;
 }
 
 export function rawReadings(db: Database.Database, sensor: number, from: number, to: number, limit = 100_000): RawReading[] {
