@@ -58,7 +58,7 @@ export class AckingGateway {
         this.messages.set(k, v.value);
         this.raw.set(k, p);
       }
-      if (this.acking) this.client.publishAsync(this.topic("ack"), JSON.stringify({ v: 1, b: v.value.b, s: v.value.s, t: this.now() }), { qos: 1 }).catch(() => undefined);
+      if (this.acking) this.ack(v.value.b, v.value.s, this.now()).catch(() => undefined);
     } else if (t === this.topic("status")) {
       const v = validateStatus(j);
       if (!v.ok) this.invalid.push("status " + v.path + ": " + v.reason);
@@ -66,6 +66,11 @@ export class AckingGateway {
     } else if (t === this.topic("cmd/res")) {
       this.results.push(j as { id: string; ok: boolean; err?: string });
     }
+  }
+
+  /** Publishes an ack as the gateway would (e.g. a late one, with an old time). */
+  ack(b: number, s: number, t: number) {
+    return this.client.publishAsync(this.topic("ack"), JSON.stringify({ v: 1, b, s, t }), { qos: 1 });
   }
 
   command(id: string, op: string, cfg?: unknown) {

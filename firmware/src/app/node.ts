@@ -47,7 +47,7 @@ export class SensorNode {
   readonly flash: FlashStore;
   readonly batcher: Batcher;
   readonly uplink: Uplink;
-  readonly counters: { [k: string]: number } = { badAck: 0, badCmd: 0, cfgApplied: 0 };
+  readonly counters: { [k: string]: number } = { badAck: 0, badCmd: 0, cfgApplied: 0, lateAck: 0 };
   mqtt: MqttClient | null = null;
   poller: Poller | null = null;
   master: ModbusMaster | null = null;
@@ -206,6 +206,7 @@ export class SensorNode {
     err.flashCorrupt = this.flash.corrupt;
     err.badAck = this.counters.badAck;
     err.badCmd = this.counters.badCmd;
+    err.lateAck = this.counters.lateAck;
     err.gpsBad = this.gps ? this.gps.bad : 0;
     return buildStatus({
       fw: this._o.fw, boot: this.boot, uptime: this.clock.uptime(), t: this.clock.now(), synced: this.clock.synced,
@@ -231,7 +232,10 @@ export class SensorNode {
         this.counters.badAck++;
         return;
       }
-      this.clock.set(m.t);
+      // The ack is a time sample bounded by the message's first send (node-clock.ts); only
+      // for this boot's messages (an older boot's may have been first sent before a reboot).
+      const rtt = m.b === this.boot ? this.uplink.firstSentAgo(m.b, m.s) : -1;
+      if (rtt < 0 || !this.clock.offer(m.t, rtt)) this.counters.lateAck++;
       this.uplink.ack(m.b, m.s);
     } else if (topic === this._topic("cmd")) {
       this._command(m);

@@ -62,3 +62,38 @@ describe("Uplink flow control", () => {
     expect(sent.slice(3).map((x) => x.s)).toEqual([1]);
   });
 });
+
+describe("Uplink first-send times (for the clock: app/node-clock.ts)", () => {
+  it("knows when each message was first sent; a resend after a reconnect does not change it", () => {
+    const { store, sent, up, advance } = rig(8, 8);
+    for (let s = 1; s <= 3; s++) store.push(entry(1, s));
+    up.setOnline(true);
+    advance(250);
+    expect(up.firstSentAgo(1, 1)).toBe(250);
+    expect(up.firstSentAgo(1, 4)).toBe(-1);
+    expect(up.firstSentAgo(2, 1)).toBe(-1);
+    sent.forEach((x) => x.done(true));
+    up.setOnline(false);
+    advance(6 * 3_600_000);
+    up.setOnline(true); // resends 1..3
+    expect(sent.length).toBe(6);
+    // An ack for 1:3 arriving now may have been made six hours ago: the interval says so.
+    expect(up.firstSentAgo(1, 3)).toBe(6 * 3_600_000 + 250);
+    store.push(entry(1, 4));
+    up.pump();
+    expect(up.firstSentAgo(1, 4)).toBe(0);
+  });
+
+  it("remembers the latest 2 × window first sends", () => {
+    const { store, sent, up, advance } = rig(4, 4);
+    for (let s = 1; s <= 12; s++) store.push(entry(1, s));
+    up.setOnline(true);
+    for (let k = 0; k < 3; k++) {
+      sent.forEach((x) => x.done(true));
+      advance(10);
+      up.ack(1, 4 * (k + 1));
+    }
+    expect(up.firstSentAgo(1, 12)).toBeGreaterThanOrEqual(0);
+    expect(up.firstSentAgo(1, 4)).toBe(-1);
+  });
+});

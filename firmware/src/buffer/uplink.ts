@@ -31,6 +31,12 @@ export class Uplink {
   private _out = 0;
   private _mqttInflight: string[] = [];
   private _lastProgress = 0;
+  /** Tags ("b:s") and local times of the latest messages sent for the first time (firstSentAgo). */
+  private _sentTags: string[] = [];
+  private _sentTimes: number[] = [];
+  /** The highest (boot, seq) ever sent by this Uplink. */
+  private _hiB = -1;
+  private _hiS = -1;
 
   constructor(
     private readonly _store: MessageStore,
@@ -45,6 +51,19 @@ export class Uplink {
       this.rewind();
       this.pump();
     }
+  }
+
+  /**
+   * How long ago (local ms) message (b, s) was sent for the first time, or -1 if that is not
+   * known (not among the latest 2 × window first sends). Any ack of the message was made by
+   * the gateway after that send, so its time was true at some moment of this interval, however
+   * late the ack arrives (an ack queued by the broker during an outage included): the clock's
+   * error bound (app/node-clock.ts). Only for messages of the current boot: after a reboot,
+   * older boots' messages may have been sent by the boot before.
+   */
+  firstSentAgo(b: number, s: number): number {
+    const i = this._sentTags.indexOf(b + ":" + s);
+    return i < 0 ? -1 : this._clock.now() - this._sentTimes[i];
   }
 
   /** The gateway's cumulative ack (b, s): delete what it covers, send more. */
@@ -97,7 +116,19 @@ export class Uplink {
         return;
       }
       this.sent++;
+      if (e.b > this._hiB || (e.b === this._hiB && e.s > this._hiS)) this._firstSend(e.b, e.s, tag);
       if (this._out === 1) this._lastProgress = this._clock.now();
+    }
+  }
+
+  private _firstSend(b: number, s: number, tag: string): void {
+    this._hiB = b;
+    this._hiS = s;
+    this._sentTags.push(tag);
+    this._sentTimes.push(this._clock.now());
+    if (this._sentTags.length > 2 * this._o.window) {
+      this._sentTags.shift();
+      this._sentTimes.shift();
     }
   }
 

@@ -103,6 +103,8 @@ describe("the firmware bundle with its link down for a simulated week", () => {
       const first = gapAt < 0 ? 0 : gapAt;
       for (let i = first + 1; i < times.length; i++) maxGap = Math.max(maxGap, times[i] - times[i - 1]);
       expect(maxGap).toBeLessThan(3 * MIN);
+      // In sequence order time only goes forward (a late ack must not set the clock back).
+      expect(times.filter((t, i) => i > 0 && t < times[i - 1] - 5000)).toEqual([]);
       const keptDays = (times[times.length - 1] - times[first]) / DAY;
       console.log(`week outage: ${seqs.length} messages stored, ${dropped} dropped (oldest), survivors ${(kept / 1024).toFixed(0)} KB covering ${keptDays.toFixed(2)} days of readings`);
       expect(keptDays).toBeGreaterThan(3);
