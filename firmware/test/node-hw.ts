@@ -6,13 +6,9 @@ import { connect } from "node:net";
 import type { Clock } from "@manure-edge/protocol";
 import type { Net, OutputPin, Platform, Socket, Storage, Uart } from "../src/hw/types";
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-  setInterval: (fn, ms) => setInterval(fn, ms),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
+/** Node's timers as a Clock (the one wrapper, shared with the gateway and hil-sim). */
+import { systemClock } from "../../hil-sim/src/clock/system";
+export { systemClock };
 
 /** node:net with binary strings (latin1: one char per byte), as Espruino's sockets give. */
 export const nodeNet: Net = {
