@@ -155,6 +155,24 @@ CREATE TABLE api_tokens (
 );
 `,
   },
+  {
+    version: 2,
+    name: "commands to nodes",
+    sql: `
+-- Commands the gateway sent to a node (…/cmd) and what became of them (…/cmd/res).
+-- id is the correlation id on the wire (CommandMessage.id, at most 64 characters).
+CREATE TABLE commands (
+  id TEXT PRIMARY KEY,
+  node TEXT NOT NULL, op TEXT NOT NULL, payload TEXT,
+  created_at INTEGER NOT NULL, created_by TEXT NOT NULL,
+  sent_at INTEGER,
+  state TEXT NOT NULL CHECK (state IN ('queued','sent','ok','failed','expired')),
+  result_at INTEGER, result_t INTEGER, err TEXT
+);
+CREATE INDEX commands_node_created ON commands (node, created_at);
+CREATE INDEX commands_open ON commands (state) WHERE state IN ('queued','sent');
+`,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -5,6 +5,7 @@ import { tempDir } from "../../../test/support/tmp";
 import { ManualClock } from "../../test/support/manual-clock";
 import { Store } from "./store";
 import { CommitQueue } from "./commit-queue";
+import { MIGRATIONS } from "./migrations";
 import { silentLogger } from "../log";
 import type { CommittedBatch, ReadingInput, UplinkInput } from "./types";
 import type { RulesSink } from "../rules-sink";
@@ -38,7 +39,9 @@ describe("Store", () => {
   it("migrates, reports schema version and WAL mode", () => {
     expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(store.db.pragma("synchronous", { simple: true })).toBe(2); // FULL
-    expect(store.db.prepare("SELECT MAX(version) AS v FROM schema_version").get()).toEqual({ v: 1 });
+    expect(store.db.prepare("SELECT MAX(version) AS v FROM schema_version").get()).toEqual({ v: MIGRATIONS[MIGRATIONS.length - 1].version });
+    // Every migration ran, in order (a later one appended by another change must not skip one).
+    expect((store.db.prepare("SELECT version FROM schema_version ORDER BY version").all() as { version: number }[]).map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
   it("deduplicates (node, boot, seq) and keeps feed seq in commit order", () => {
