@@ -78,7 +78,11 @@ export interface AckMessage {
   v: number;
   b: number;
   s: number;
-  /** Gateway time, epoch ms, for the node to set its clock. */
+  /**
+   * Gateway time when the ack was made, epoch ms, for the node to set its clock. An ack may be
+   * delivered late (a persistent session keeps it through an outage), so the node treats it as
+   * a sample bounded by the acked message's first send (firmware/src/app/node-clock.ts).
+   */
   t: number;
   /**
    * Set when the message (b, s) was rejected as invalid: it is kept in the gateway's reject
