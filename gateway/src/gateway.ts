@@ -11,6 +11,7 @@ import { CommitQueue, type StoreState } from "./store/commit-queue";
 import { Store } from "./store/store";
 import type { CommittedBatch, CommittedTransition, IngestItem, RejectInput } from "./store/types";
 import { Ingest } from "./features/ingest";
+import { Commands } from "./features/commands";
 import { Retention } from "./features/retention";
 import { Upstream } from "./features/upstream";
 import { Poller } from "./features/poller";
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   clock: Clock;
   log?: Logger;
   rules?: RulesSink | null;
+  /** Commands to nodes with no result after this long become expired (default 10 min). */
+  commandTimeoutMs?: number;
 }
 
 export interface Health {
@@ -49,6 +52,7 @@ export class Gateway {
   queue!: CommitQueue;
   transport!: MqttTransport;
   ingest!: Ingest;
+  commands!: Commands;
   upstream: Upstream | null = null;
   pollers: Poller[] = [];
   retention!: Retention;
@@ -87,6 +91,10 @@ export class Gateway {
           this.log.child({ part: "broker" }),
         );
     this.ingest = new Ingest({ base: c.base, farm: c.farm }, this.transport, this.queue, this.bus, clock, this.log.child({ part: "ingest" }), this.metrics);
+    this.commands = new Commands(
+      { base: c.base, farm: c.farm, timeoutMs: this.deps.commandTimeoutMs, nodes: c.mqtt.nodes.map((n) => n.id) },
+      this.transport, this.store, this.queue, this.bus, clock, this.log.child({ part: "commands" }), this.metrics,
+    );
     if (c.upstream) this.upstream = new Upstream(c.upstream, { base: c.base, farm: c.farm, gateway: c.gateway }, this.store, this.bus, clock, this.log.child({ part: "upstream" }), this.metrics);
     this.retention = new Retention(this.store, clock, c.store.retentionDays, () => (this.upstream ? this.upstream.ackedSeq() : Infinity), this.log.child({ part: "retention" }));
 
@@ -100,6 +108,7 @@ export class Gateway {
     await this.startFeature(this.queue);
     await this.startFeature(this.transport);
     await this.startFeature(this.ingest);
+    await this.startFeature(this.commands);
     for (const p of this.pollers) await this.startFeature(p);
     if (this.upstream) await this.startFeature(this.upstream);
     await this.startFeature(this.retention);

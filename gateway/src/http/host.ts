@@ -4,6 +4,7 @@ import type { GatewayConfig } from "../config/schema";
 import type { Health } from "../gateway";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
+import type { Commands } from "../features/commands";
 import type { Store } from "../store/store";
 import type { CommittedTransition, EventInput } from "../store/types";
 import type { Authenticator } from "./auth";
@@ -17,6 +18,8 @@ export interface HttpHost {
   readonly store: Store;
   readonly bus: EventBus;
   readonly metrics: Metrics;
+  /** Commands to nodes (features/commands.ts); absent where a host has none. */
+  readonly commands?: Commands;
   health(): Health;
   recordEvent(e: Omit<EventInput, "kind">): boolean;
   /** Stores an operator's acknowledgement with the rules engine's state, and announces it (Gateway.acknowledgeAlert). */

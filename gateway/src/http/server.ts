@@ -20,6 +20,7 @@ import { alertRoutes } from "./routes/alerts";
 import { eventRoutes } from "./routes/events";
 import { ledgerRoutes } from "./routes/ledger";
 import { nodeRoutes } from "./routes/nodes";
+import { commandRoutes } from "./routes/commands";
 import { feedRoutes } from "./routes/feed";
 import { tokenRoutes } from "./routes/tokens";
 
@@ -278,6 +279,7 @@ export function buildRoutes(d: RouteDeps, counters: { loginFailed: () => void; l
     ...eventRoutes(d),
     ...ledgerRoutes(d),
     ...nodeRoutes(d),
+    ...commandRoutes(d),
     ...feedRoutes(d),
     ...tokenRoutes(d),
     {
