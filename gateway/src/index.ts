@@ -11,3 +11,6 @@ export type { UpstreamBatch } from "./features/upstream-payload";
 export { systemClock } from "./clock";
 export { createLogger, silentLogger, type Logger } from "./log";
 export { Metrics } from "./metrics";
+// The rules engine, for the simulator's scenario checks and rig (docs/rules.md).
+export { createRulesEngine, createEngineSink, parseFacilities, type EngineSink } from "./rules";
+export type { AlertTransition, FarmEvent, LedgerEntry, RuleReading } from "./rules";

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseFacilities } from "../../gateway/src/rules";
+import { parseFacilities } from "@manure-edge/gateway";
 import { evaluateAlertExpectations, isAlertLevel } from "../src/scenario/alert-match";
 import { facilitiesFromScenario } from "../src/scenario/facilities";
 import { loadScenario } from "../src/scenario/load";

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createLogger } from "../../../gateway/src/log";
+import { createLogger } from "@manure-edge/gateway";
 import { loadScenario } from "../scenario/load";
 import { Rig } from "../rig/rig";
 import { ensureFirmwareBundle, REPO_ROOT } from "../rig/firmware-bundle";

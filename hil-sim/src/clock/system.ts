@@ -3,4 +3,4 @@
  * wall time. protocol/ has only the `Clock` interface because it must also run on Espruino; the
  * one wrapper of Node's timers lives in the gateway, which the simulator already depends on.
  */
-export { systemClock } from "../../../gateway/src/clock";
+export { systemClock } from "@manure-edge/gateway";

@@ -1,6 +1,5 @@
 import { decodePoint, Q, pointWidth, type PointDef } from "@manure-edge/protocol";
-import { createRulesEngine } from "../../../gateway/src/rules";
-import type { AlertTransition, FarmEvent, LedgerEntry, RuleReading } from "../../../gateway/src/rules";
+import { createRulesEngine, type AlertTransition, type FarmEvent, type LedgerEntry, type RuleReading } from "@manure-edge/gateway";
 import type { Seed } from "../rng";
 import { NodeSensors } from "../slaves/node-sensors";
 import { evaluateAlertExpectations, type AlertExpectationResult } from "./alert-match";
