@@ -24,6 +24,7 @@ import { minify, type MinifyOptions } from "terser";
 import * as acorn from "acorn";
 import { validateNodeConfig, validateRegisterMap, type RegisterMap } from "@manure-edge/protocol";
 import { checkForbidden } from "./forbidden";
+import { mangleNames } from "./mangle-names";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = resolve(here, "..");
@@ -41,9 +42,10 @@ export const TERSER_OPTIONS: MinifyOptions = {
   // Full compression, plus hoist_funs (Espruino does not hoist function declarations) and
   // without typeofs (`typeof E === "undefined"` must stay a typeof: E may be undeclared).
   ecma: 5, compress: { hoist_funs: true, typeofs: false, passes: 2 },
-  // Private members are spelt with a leading "_" (firmware/src; test/build.test.ts checks that
-  // every `private` member is): only those names are mangled. Wire, JSON, configuration and
-  // Espruino API names never start with "_", so they are left as they are.
+  // Private members are spelt with a leading "_" (firmware/src; test/boundary.test.ts checks that
+  // every `private` member is): those names are mangled, and so are the firmware's own member
+  // names that nothing outside the bundle spells (scripts/mangle-names.ts; set in stages()).
+  // Wire, JSON, configuration and Espruino API names are left as they are.
   mangle: { properties: { regex: /^_/ } },
   format: { ecma: 5, ascii_only: true }, ie8: false,
 };
@@ -65,10 +67,14 @@ export interface BuildResult {
   file: string;
   bytes: number;
   maps: string[];
+  /** Source map (when asked for), sources relative to tsc's output directory. */
+  map?: { sources: string[]; mappings: string };
 }
 
 export interface BuildOptions {
   config?: string;
+  /** Keep a source map of the minified bundle back to tsc's per-module output (scripts/size-table.ts). */
+  sourceMap?: boolean;
   maps?: string;
   out?: string;
   /** Status message period, s (default 300). */
@@ -128,13 +134,18 @@ async function stages(tscOut: string, opts: BuildOptions, config: unknown, maps:
   const bundled = await build({
     entryPoints: [join(tscOut, "firmware", "src", "main.js")],
     bundle: true, format: "iife", target: "es5", platform: "neutral", write: false, minify: false,
+    sourcemap: opts.sourceMap ? "external" : false, sourceRoot: "", outfile: join(tscOut, "bundle.js"), sourcesContent: false,
     alias: { "@manure-edge/protocol": join(tscOut, "protocol", "src", "index.js") },
     mainFields: ["main"], logLevel: "error",
   });
-  const code = bundled.outputFiles[0].text;
+  const code = bundled.outputFiles.find((f) => f.path.endsWith(".js"))!.text;
+  const esMap = bundled.outputFiles.find((f) => f.path.endsWith(".map"))?.text;
 
   // 3. terser: hoist functions (Espruino has no hoisting), no other compression by default.
-  const min = await minify(code, TERSER_OPTIONS);
+  const names = mangleNames().mangle;
+  const terserOptions: MinifyOptions = { ...TERSER_OPTIONS, mangle: { properties: { regex: new RegExp("^(_|(" + names.join("|") + ")$)") } } };
+  if (esMap) terserOptions.sourceMap = { content: esMap, asObject: true };
+  const min = await minify(code, terserOptions);
   if (!min.code) throw new Error("terser produced nothing");
 
   // 4. The bundle's own syntax must be ES5.
@@ -151,7 +162,8 @@ async function stages(tscOut: string, opts: BuildOptions, config: unknown, maps:
   const out = resolve(opts.out ?? join(pkg, "dist", "firmware.js"));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, min.code);
-  return { file: out, bytes: Buffer.byteLength(min.code), maps: Object.keys(maps) };
+  const map = min.map && typeof min.map === "object" ? (min.map as { sources: string[]; mappings: string }) : undefined;
+  return { file: out, bytes: Buffer.byteLength(min.code), maps: Object.keys(maps), map };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

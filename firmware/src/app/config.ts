@@ -1,9 +1,11 @@
 /**
  * Which configuration a node runs: Storage "node.json" (written by a cmd "config" push, or
  * with the espruino CLI's --storage) wins over the one embedded at build time, so that a
- * pushed configuration survives a reboot. Both are checked with protocol's validateNodeConfig.
+ * pushed configuration survives a reboot. Both are checked with checkConfig (protocol's
+ * validateNodeConfig's verdicts, shorter reasons).
  */
-import { validateNodeConfig, type NodeConfig } from "@manure-edge/protocol";
+import type { NodeConfig } from "@manure-edge/protocol";
+import { checkConfig } from "./check-config";
 import type { Storage } from "../hw/types";
 
 export const CONFIG_FILE = "node.json";
@@ -26,13 +28,13 @@ export function loadConfig(st: Storage, embedded: unknown, maps: string[]): Load
       errors.push(CONFIG_FILE + ": not JSON");
     }
     if (json !== null) {
-      const v = validateNodeConfig(json, maps);
+      const v = checkConfig(json, maps);
       if (v.ok) return { cfg: v.value, source: "storage", errors: errors };
       errors.push(CONFIG_FILE + ": " + v.path + ": " + v.reason);
     }
   }
   if (embedded) {
-    const v = validateNodeConfig(embedded, maps);
+    const v = checkConfig(embedded, maps);
     if (v.ok) return { cfg: v.value, source: "embedded", errors: errors };
     errors.push("embedded: " + v.path + ": " + v.reason);
   }

@@ -7,12 +7,13 @@
  * a new configuration (cmd op "config", applied without a reboot): bus, GPS, MQTT, network.
  */
 import {
-  Q, nodeTopic, validateNodeConfig, DEFAULT_BASE, WIRE_VERSION,
+  Q, nodeTopic, DEFAULT_BASE, WIRE_VERSION,
   type NodeConfig, type Reading, type ReadingExtra, type RegisterMap,
 } from "@manure-edge/protocol";
 import type { Hardware, Link } from "../hw/types";
 import { nextBoot } from "./boot";
 import { CONFIG_FILE } from "./config";
+import { checkConfig } from "./check-config";
 import { NodeClock } from "./node-clock";
 import { buildStatus, modbusCounters } from "./status";
 import { DEFAULT_MASTER, ModbusMaster } from "../modbus/master";
@@ -263,7 +264,7 @@ export class SensorNode {
       this.store.spill();
       this._hw.clock.setTimeout(() => this._hw.platform.reboot(), 500);
     } else if (m.op === "config") {
-      const v = validateNodeConfig(m.cfg, Object.keys(this._o.maps));
+      const v = checkConfig(m.cfg, Object.keys(this._o.maps));
       if (!v.ok) {
         reply(false, (v.path ? v.path + ": " : "") + v.reason);
         return;
