@@ -1,4 +1,4 @@
-import type { Alert, AlertHistory, EventRow, FacilitiesAnswer, FacilityDetail, LedgerAnswer, Me, NodeRow, Readings, SensorRow } from "./types";
+import type { Alert, AlertHistory, CommandRow, EventRow, FacilitiesAnswer, FacilityDetail, LedgerAnswer, Me, NodeRow, Readings, SensorRow } from "./types";
 
 /** An API error answer ({error, reason}) or a network failure (status 0). */
 export class ApiError extends Error {
@@ -67,5 +67,7 @@ export const API = {
   recordEvent: (e: { facility: string; type: string; t?: number; note?: string }) => api<{ event?: EventRow; queued?: boolean }>("POST", "/events", e),
   ledger: () => api<LedgerAnswer>("GET", "/ledger"),
   nodes: () => api<{ nodes: NodeRow[] }>("GET", "/nodes"),
+  nodeCommands: (node: string, limit = 5) => api<{ commands: CommandRow[] }>("GET", `/nodes/${enc(node)}/commands?limit=${limit}`),
+  sendCommand: (node: string, op: "ping" | "resend") => api<{ command: CommandRow }>("POST", `/nodes/${enc(node)}/commands`, { op }),
   health: () => api<{ ok: boolean; store: { ok: boolean; reason: string | null } }>("GET", "/health"),
 };

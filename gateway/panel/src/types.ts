@@ -214,6 +214,21 @@ export interface NodeRow {
   missing: number;
 }
 
+export type CommandState = "queued" | "sent" | "ok" | "failed" | "expired";
+
+/** A command sent to a node and what became of it (GET /api/v1/nodes/{node}/commands). */
+export interface CommandRow {
+  id: string;
+  node: string;
+  op: "ping" | "resend" | "reboot" | "config";
+  createdAt: number;
+  createdBy: string;
+  sentAt: number | null;
+  state: CommandState;
+  resultAt: number | null;
+  err: string | null;
+}
+
 export interface LedgerField {
   tanker: string;
   field: string;

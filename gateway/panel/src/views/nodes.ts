@@ -3,6 +3,7 @@ import { h, replace } from "../dom";
 import { ago, dateTime, num, t } from "../i18n";
 import { S, loadNodes, on } from "../state";
 import type { NodeRow, SensorRow } from "../types";
+import { commandsBlock, commandsWaiting, loadCommands } from "./node-commands";
 
 /** Quality flags of protocol/src/wire/types.ts (Q), named for the operator. */
 const FLAGS: [number, string][] = [
@@ -58,6 +59,7 @@ export function nodesView(root: HTMLElement): () => void {
                 h("dt", null, t("nodes.missing")), h("dd", null, num(n.missing, 0)),
                 n.modbus && n.modbus.offline.length > 0 ? [h("dt", null, t("nodes.devicesOffline")), h("dd", { class: "bad" }, n.modbus.offline.join(", "))] : null,
               ),
+              commandsBlock(n.id, draw),
             );
           }),
         ),
@@ -80,15 +82,26 @@ export function nodesView(root: HTMLElement): () => void {
         draw();
       })
       .catch(() => undefined);
-  void loadNodes().catch(() => undefined);
+  const loadAllCommands = () => {
+    for (const n of S.nodes ?? []) void loadCommands(n.id, draw);
+  };
+  void loadNodes()
+    .then(loadAllCommands)
+    .catch(() => undefined);
   void loadSensors();
   draw();
+  loadAllCommands();
   let timer: number | null = null;
+  // A node answers a command later (or never: it expires at the gateway): poll while any waits.
+  const poll = window.setInterval(() => {
+    for (const node of commandsWaiting()) void loadCommands(node, draw);
+  }, 2000);
   const off = on(["nodes", "lang"], draw);
   const offR = on(["readings"], () => {
     if (timer === null) timer = window.setTimeout(() => ((timer = null), void loadSensors()), 2000);
   });
   return () => {
+    window.clearInterval(poll);
     off();
     offR();
     if (timer !== null) window.clearTimeout(timer);
