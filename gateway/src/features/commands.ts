@@ -14,6 +14,12 @@ import { knownRegisterMaps } from "./commands-maps";
 
 export const COMMAND_OPS: readonly CommandOp[] = ["ping", "resend", "reboot", "config"];
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
+/**
+ * How long send() waits for the broker to take the message before answering with the command
+ * still `queued` (an external broker that is unreachable: MQTT.js keeps the QoS 1 message and
+ * publishes it on reconnect, and the row becomes `sent` then).
+ */
+export const PUBLISH_WAIT_MS = 5000;
 /** More open (queued or sent) commands than this for one node is refused: a stuck node must not pile them up. */
 export const MAX_OPEN_PER_NODE = 20;
 
@@ -120,8 +126,9 @@ export class Commands {
   /**
    * Validates, stores and publishes a command. Throws CommandRefused (nothing stored, nothing
    * sent) for an unknown node or a bad op/configuration, with the field path and reason.
-   * Resolves with the stored row once the broker took the message (state `sent`) or would
-   * not (state `failed`). Throws SQLite errors (disk full) having sent nothing.
+   * Resolves with the stored row once the broker took the message (state `sent`), would not
+   * (state `failed`), or after PUBLISH_WAIT_MS (still `queued`; it becomes `sent` when the
+   * broker takes it). Throws SQLite errors (disk full) having sent nothing.
    */
   async send(node: string, op: unknown, cfg: unknown, user: string): Promise<CommandRow> {
     const q = this.need();
@@ -147,16 +154,34 @@ export class Commands {
     q.insert({ id, node, op: cop, cfg: cop === "config" ? redactConfig(cfg as NodeConfig) : undefined, createdAt: now, createdBy: user });
     this.arm(id, cop, this.timeoutMs);
     this.log.info("command", { id, node, op: cop, by: user });
+    const published = this.publish(id, node, cop, msg);
+    let waited: unknown = null;
+    await Promise.race([published, new Promise<void>((resolve) => (waited = this.clock.setTimeout(resolve, PUBLISH_WAIT_MS)))]);
+    this.clock.clearTimeout(waited);
+    return (this.q ?? q).get(id)!;
+  }
+
+  /** QoS 1 publish (MQTT 3.1.1 §4.3.2): resolves when the broker has taken it. Never rejects. */
+  private async publish(id: string, node: string, op: CommandOp, msg: CommandMessage): Promise<void> {
     try {
       await this.transport.publish(nodeTopic(this.opts.base, this.opts.farm, node, "cmd"), JSON.stringify(msg), { qos: 1 });
-      this.cSent({ op: cop });
-      this.q?.markSent(id, this.clock.now());
     } catch (e) {
       this.cPublishFailed();
       this.log.warn("command not published", { id, node, err: (e as Error).message });
-      if (this.q?.markFailed(id, this.clock.now(), "publish failed: " + (e as Error).message)) this.disarm(id);
+      try {
+        if (this.q?.markFailed(id, this.clock.now(), "publish failed: " + (e as Error).message)) this.disarm(id);
+      } catch (e2) {
+        this.log.error("command failure not stored", { id, err: (e2 as Error).message });
+      }
+      return;
     }
-    return (this.q ?? q).get(id)!;
+    this.cSent({ op });
+    try {
+      this.q?.markSent(id, this.clock.now());
+    } catch (e) {
+      // Disk full: the row stays queued; the node's result still sets it ok/failed.
+      this.log.warn("command sent, state not stored", { id, err: (e as Error).message });
+    }
   }
 
   get(id: string): CommandRow | null {

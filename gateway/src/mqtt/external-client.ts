@@ -49,7 +49,10 @@ export class ExternalBroker implements MqttTransport {
   async stop(): Promise<void> {
     const c = this.client;
     this.client = null;
-    if (c) await c.endAsync();
+    // Disconnected (broker down): nothing can be flushed, and a graceful end would wait for
+    // the QoS 1 messages still queued (a command, an ack) for ever. Those are lost with the
+    // process anyway (MQTT.js keeps them in memory); close at once.
+    if (c) await c.endAsync(!c.connected);
   }
 
   async subscribe(filter: string, handler: MessageHandler): Promise<void> {

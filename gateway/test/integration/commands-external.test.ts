@@ -7,7 +7,7 @@ import { afterEach, expect, it } from "vitest";
 import mqtt, { type MqttClient } from "mqtt";
 import { startMosquitto, type Mosquitto } from "../../../test/support/mosquitto";
 import { tempDir } from "../../../test/support/tmp";
-import { startGateway } from "../support/gateway-fixture";
+import { nodeHash, startGateway } from "../support/gateway-fixture";
 import { waitFor } from "../support/wait";
 import { Api } from "../http/client";
 import type { Gateway } from "../../src/gateway";
@@ -50,4 +50,24 @@ it("a node seen through mosquitto can be pinged; the command goes out and its re
   await waitFor(() => gw.commands.get(id)?.state === "ok", "the ping result through mosquitto", 60_000);
   expect(got).toEqual([id]);
   expect(gw.metrics.value("gateway_command_results_total", { op: "ping", outcome: "ok" })).toBe(1);
+}, 120_000);
+
+it("with the external broker unreachable, a command is answered queued (not held up) and counted open", async () => {
+  const mosq: Mosquitto = await startMosquitto();
+  let mosqStopped = false;
+  cleanups.push(() => (mosqStopped ? undefined : mosq.stop()));
+  const tmp = tempDir("cmd-ext-");
+  cleanups.push(() => tmp.cleanup());
+  const gw: Gateway = await startGateway(tmp.dir, { mqtt: { external: { url: mosq.url }, nodes: [{ id: "pit-1", passwordHash: nodeHash("pw") }] } });
+  cleanups.push(() => gw.stop());
+  gw.store.addUser("op", "operator-pass-1", "operator");
+  const api = new Api(`http://127.0.0.1:${gw.http.port}`);
+  expect((await api.login("op", "operator-pass-1")).status).toBe(200);
+  await mosq.stop();
+  mosqStopped = true;
+  const r = await api.post("/api/v1/nodes/pit-1/commands", { op: "ping" });
+  expect(r.status).toBe(202);
+  expect(r.body.command).toMatchObject({ state: "queued", sentAt: null });
+  expect(gw.metrics.value("gateway_commands_open", { node: "pit-1" })).toBe(1);
+  expect(gw.metrics.value("gateway_commands_sent_total", { op: "ping" })).toBeUndefined();
 }, 120_000);
