@@ -2,7 +2,8 @@
  * The gateway's benchmarks, one after another (`npm run bench -w gateway`, or the root
  * `npm run bench`). Each prints a table with its baseline measured in the same run.
  *   BENCH_SCALE=0.5             fewer ingest messages
- *   BENCH_UPSTREAM_READINGS=N   backlog size (default 1 000 000, about 35 s here)
+ *   BENCH_UPSTREAM_READINGS=N   backlog size (default 1 000 000, about 45 s here)
+ *   BENCH_UPSTREAM_RUNS=N       alternating gateway/bare drains (default 3)
  *   BENCH_CHART_DAYS=N          database span for the chart query (default 365)
  *   BENCH_DAYS=N, BENCH_SENSORS=N  database of the HTTP bench (default 365 days, 50 sensors)
  *   BENCH_RULES_READINGS=N      readings through the rules engine (default 50 000)
@@ -16,7 +17,7 @@ import { benchRules } from "./rules";
 import { benchPanelLatency } from "./panel-latency";
 
 await benchIngest(Number(process.env.BENCH_SCALE ?? 1));
-await benchUpstream(Number(process.env.BENCH_UPSTREAM_READINGS ?? 1_000_000));
+await benchUpstream(Number(process.env.BENCH_UPSTREAM_READINGS ?? 1_000_000), Number(process.env.BENCH_UPSTREAM_RUNS ?? 3));
 await benchChart(Number(process.env.BENCH_CHART_DAYS ?? 365));
 // The HTTP API's own benchmark (written by the HTTP engineer), so the root runner, which uses
 // this file when a package has one, runs it too.

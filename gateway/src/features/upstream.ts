@@ -10,6 +10,11 @@ import type { Store } from "../store/store";
 import { serializePage } from "./upstream-payload";
 import type { FeedPage } from "../store/feed-page";
 
+/** Feed entries formed into batches at a time while a backlog drains (see aheadBatches). */
+const AHEAD_ENTRIES = 65_536;
+/** Longest time an advanced cursor waits for its own commit during a drain. */
+const CURSOR_EVERY_MS = 1000;
+
 export interface UpstreamIds {
   base: string;
   farm: string;
@@ -206,7 +211,7 @@ export class Upstream {
     const client = this.client;
     if (!this.running || !this.connected || !client) return;
     const gen = this.generation;
-    if (this.resend.length < this.cfg.window) this.formAhead(Math.max(this.cfg.window * 4, 32));
+    if (this.resend.length < this.cfg.window) this.formAhead(this.aheadBatches());
     const topic = gatewayTopic(this.ids.base, this.ids.farm, this.ids.gateway, "data");
     while (this.inflight.length < this.cfg.window && this.resend.length > 0) {
       this.refill();
@@ -248,6 +253,15 @@ export class Upstream {
   }
 
   /**
+   * How many batches to form at a time: each forming is one outbox commit (an fsync, about
+   * 10 ms on the development machine's disk), so a drain forms about AHEAD_ENTRIES entries at
+   * once (about 3.4 MB of payload text at 52 bytes a reading), and at least two windows.
+   */
+  private aheadBatches(): number {
+    return Math.max(2 * this.cfg.window, Math.ceil(AHEAD_ENTRIES / this.cfg.batchSize));
+  }
+
+  /**
    * Forms up to `count` new batches from the feed and records them in the outbox in ONE
    * transaction (one fsync for many batches), ahead of publishing: a restart re-sends every
    * recorded batch with its id, published or not.
@@ -266,7 +280,10 @@ export class Upstream {
         upTo = b.last;
       }
       if (fresh.length === 0) return;
-      this.forward.addBatches(fresh, this.clock.now());
+      // The cursor rides along (no commit of its own while a backlog drains).
+      const acked = this.acked > this.persisted ? this.acked : undefined;
+      this.forward.addBatches(fresh, this.clock.now(), acked);
+      if (acked !== undefined) this.persisted = acked;
     } catch (e) {
       // Disk full, for instance: try again at the next commit or reconnect.
       this.log.warn("upstream could not form batches", { err: (e as Error).message });
@@ -284,14 +301,15 @@ export class Upstream {
     while (this.inflight.length > 0 && this.inflight[0].acked) last = this.inflight.shift()!.batch.last;
     if (last >= 0) {
       this.acked = last;
-      // The cursor is written at most every 100 ms and whenever the window drains: a crash
-      // in between re-sends a few acknowledged batches with their ids, which the consumer drops.
-      if (this.inflight.length === 0) this.persistCursor();
+      // The cursor is written when everything formed is acknowledged, with the next outbox
+      // write, and otherwise at most every CURSOR_EVERY_MS: a crash in between re-sends some
+      // acknowledged batches with their ids, which the consumer drops.
+      if (this.inflight.length === 0 && this.resend.length === 0) this.persistCursor();
       else if (this.cursorTimer === null) {
         this.cursorTimer = this.clock.setTimeout(() => {
           this.cursorTimer = null;
           this.persistCursor();
-        }, 100);
+        }, CURSOR_EVERY_MS);
       }
     }
     this.pump();
