@@ -29,7 +29,7 @@ export function commandRoutes(d: RouteDeps): Route[] {
         const node = ctx.params.node;
         if (!cmds.isKnownNode(node)) throw notFound(`no node "${node.slice(0, 64)}"`);
         const body = await ctx.json();
-        for (const k of Object.keys(body)) if (!BODY_KEYS.includes(k)) throw badRequest(`${k}: unknown field (a command is { op, cfg? })`);
+        for (const k of Object.keys(body)) if (!BODY_KEYS.includes(k)) throw badRequest(`body: unknown field ${JSON.stringify(k.slice(0, 64))} (a command is { op, cfg? })`);
         const p = ctx.principal!;
         if (p.kind !== "session") throw forbidden("commands need an operator session");
         if (typeof body.op === "string" && ADMIN_OPS.has(body.op) && p.role !== "admin") throw forbidden(`role ${p.role} may not send "${body.op}" (needs admin)`);
