@@ -11,6 +11,7 @@ import type { CommitQueue } from "../store/commit-queue";
 import { CommandQueries, type CommandRow } from "../store/commands";
 import type Database from "better-sqlite3";
 import { knownRegisterMaps } from "./commands-maps";
+import { verifySecretAsync } from "../http/password";
 
 export const COMMAND_OPS: readonly CommandOp[] = ["ping", "resend", "reboot", "config"];
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
@@ -32,7 +33,15 @@ export interface CommandsOptions {
   nodes: string[];
   /** Register map ids a pushed configuration may use (default: every valid map in protocol/maps). */
   knownMaps?: string[];
+  /**
+   * The embedded broker's node credentials (node id -> scrypt hash). A configuration pushed to
+   * such a node must log in as itself with its password, or the node would lock itself out.
+   */
+  credentials?: Map<string, string>;
 }
+
+/** What the API answers in place of a secret; never sent to a node. */
+export const REDACTED = "(redacted)";
 
 /** Why a command was refused before anything was stored or sent. */
 export class CommandRefused extends Error {
@@ -137,7 +146,7 @@ export class Commands {
     const cop = op as CommandOp;
     if (cop === "config") {
       if (cfg === undefined) this.refuse("invalid", "cfg", 'op "config" needs the node configuration in cfg');
-      this.checkConfig(node, cfg);
+      await this.checkConfig(node, cfg);
     } else if (cfg !== undefined) {
       this.refuse("invalid", "cfg", 'only op "config" carries a configuration');
     }
@@ -197,7 +206,7 @@ export class Commands {
     return this.opts.nodes.includes(node) || this.need().nodeSeen(node);
   }
 
-  private checkConfig(node: string, cfg: unknown): void {
+  private async checkConfig(node: string, cfg: unknown): Promise<void> {
     const v = validateNodeConfig(cfg, this.maps);
     if (!v.ok) this.refuse("invalid", v.path ? "cfg." + v.path : "cfg", v.reason);
     const c = v.value;
@@ -207,6 +216,17 @@ export class Commands {
     if (c.farm !== this.opts.farm) this.refuse("invalid", "cfg.farm", `must be this gateway's farm "${this.opts.farm}", got "${c.farm}"`);
     const base = c.base ?? DEFAULT_BASE;
     if (base !== this.opts.base) this.refuse("invalid", "cfg.base", `must be this gateway's topic base "${this.opts.base}", got "${base}"`);
+    // A stored command's cfg, posted back as it was shown, would set the passwords to the placeholder.
+    if (c.mqtt.pass === REDACTED) this.refuse("invalid", "cfg.mqtt.pass", `is the placeholder ${REDACTED}: send the node's real password`);
+    if (c.net && c.net.pass === REDACTED) this.refuse("invalid", "cfg.net.pass", `is the placeholder ${REDACTED}: send the real Wi-Fi passphrase`);
+    const hash = this.opts.credentials?.get(node);
+    if (hash !== undefined) {
+      // The embedded broker logs a node in only as itself (user = node id) with its password
+      // (MQTT 3.1.1 §3.1.3.4-5); anything else and the node, applying the configuration, is
+      // refused at its next CONNECT and unreachable for further commands.
+      if (c.mqtt.user !== node) this.refuse("invalid", "cfg.mqtt.user", `must be "${node}": this gateway's broker logs the node in only under its own id`);
+      if (c.mqtt.pass === undefined || !(await verifySecretAsync(c.mqtt.pass, hash))) this.refuse("invalid", "cfg.mqtt.pass", "is not the node's password on this gateway's broker: the node could not log in again");
+    }
   }
 
   private refuse(kind: CommandRefused["kind"], path: string, reason: string): never {
@@ -290,7 +310,7 @@ export class Commands {
  */
 export function redactConfig(c: NodeConfig): NodeConfig {
   const out = JSON.parse(JSON.stringify(c)) as NodeConfig;
-  if (out.mqtt && out.mqtt.pass !== undefined) out.mqtt.pass = "(redacted)";
-  if (out.net && out.net.pass !== undefined) out.net.pass = "(redacted)";
+  if (out.mqtt && out.mqtt.pass !== undefined) out.mqtt.pass = REDACTED;
+  if (out.net && out.net.pass !== undefined) out.net.pass = REDACTED;
   return out;
 }

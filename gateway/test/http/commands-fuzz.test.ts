@@ -9,7 +9,7 @@ import { waitFor } from "../support/wait";
 /**
  * POST /api/v1/nodes/{node}/commands with random and mutated bodies, as an admin: every answer
  * is 202 or a 4xx with a reason (never a 5xx), every configuration accepted is one protocol's
- * validator accepts for that node, and exactly the accepted commands reach the node.
+ * validator accepts for that node and that keeps the node's broker login, and exactly the accepted commands reach the node.
  */
 let env: Env;
 let admin: Api;
@@ -17,7 +17,7 @@ let node: TestNode;
 const received: { id: string; op: string; cfg?: NodeConfig }[] = [];
 
 const GOOD: NodeConfig = {
-  node: "pit-1", farm: "demo", mqtt: { host: "192.168.1.10", port: 1883, user: "pit-1", pass: "secret-1", keepalive: 60 },
+  node: "pit-1", farm: "demo", mqtt: { host: "192.168.1.10", port: 1883, user: "pit-1", pass: "pw-pit-1", keepalive: 60 },
   net: { type: "wifi", ssid: "farm", pass: "wifi-pass-1" },
   bus: { serial: "Serial2", baud: 9600, parity: "none", stop: 1, rx: "D16", tx: "D17", de: "D4", timeout: 200, retries: 2 },
   devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: 60 }],
@@ -80,6 +80,8 @@ it("answers 202 or a 4xx with a reason; accepts only valid configurations for th
         if (b.op === "config") {
           const v = validateNodeConfig(b.cfg);
           expect(v.ok && v.value.node === "pit-1" && v.value.farm === "demo").toBe(true);
+          // ...and one the node can still log in with (its id and password on the embedded broker).
+          expect(v.ok && [v.value.mqtt.user, v.value.mqtt.pass]).toEqual(["pit-1", "pw-pit-1"]);
         } else {
           expect(["ping", "resend", "reboot"]).toContain(b.op);
         }

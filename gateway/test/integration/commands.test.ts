@@ -153,6 +153,7 @@ describe("commands: expiry, results and refusals", () => {
     const s = await setup();
     const n = await s.node("pit-1");
     const post = (api: Api, body: unknown, node = "pit-1") => api.post(`/api/v1/nodes/${node}/commands`, body);
+    const cfg = { node: "pit-1", farm: "demo", mqtt: { host: "10.0.0.1", port: 1883, user: "pit-1", pass: "pw-pit-1" }, bus: { serial: "Serial2", baud: 9600 }, devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: 60 }] };
     const cases: [Api, unknown, string, number, RegExp][] = [
       [s.admin, { op: "ping" }, "pit-9", 404, /no node "pit-9"/],
       [s.admin, { op: "format" }, "pit-1", 400, /^op: must be one of ping, resend, reboot, config, got "format"$/],
@@ -162,6 +163,12 @@ describe("commands: expiry, results and refusals", () => {
       [s.admin, { op: "config", cfg: "x" }, "pit-1", 400, /^cfg/],
       [s.admin, { op: "ping", when: 1 }, "pit-1", 400, /^body: unknown field "when"/],
       [s.admin, { op: "config", cfg: { node: "pit-1", farm: "other", mqtt: { host: "h", port: 1883 }, devices: [] } }, "pit-1", 400, /^cfg\.farm: must be this gateway's farm "demo"/],
+      // A configuration the node could not log in again with would cut it off for good.
+      [s.admin, { op: "config", cfg: { ...cfg, mqtt: { ...cfg.mqtt, user: "pit-2" } } }, "pit-1", 400, /^cfg\.mqtt\.user: must be "pit-1"/],
+      [s.admin, { op: "config", cfg: { ...cfg, mqtt: { ...cfg.mqtt, pass: "wrong-pass" } } }, "pit-1", 400, /^cfg\.mqtt\.pass: is not the node's password/],
+      [s.admin, { op: "config", cfg: { ...cfg, mqtt: { host: "10.0.0.1", port: 1883, user: "pit-1" } } }, "pit-1", 400, /^cfg\.mqtt\.pass: /],
+      [s.admin, { op: "config", cfg: { ...cfg, mqtt: { ...cfg.mqtt, pass: "(redacted)" } } }, "pit-1", 400, /^cfg\.mqtt\.pass: is the placeholder/],
+      [s.op, { op: "config", cfg }, "pit-1", 403, /needs admin/],
       [s.op, { op: "reboot" }, "pit-1", 403, /needs admin/],
       [s.view, { op: "ping" }, "pit-1", 403, /needs operator/],
     ];
@@ -177,12 +184,13 @@ describe("commands: expiry, results and refusals", () => {
     expect((await s.admin.get("/api/v1/commands/cmd-none")).status).toBe(404);
     expect((await s.admin.get("/api/v1/nodes/pit-1/commands")).body.commands).toEqual([]);
     expect(s.metric("gateway_commands_sent_total", { op: "ping" })).toBe(0);
-    // A ping that is accepted does reach the node: the refusals above were not lost in transit.
-    const ok = await post(s.op, { op: "ping" });
-    expect(ok.status).toBe(202);
-    await waitFor(() => n.cmds.length === 1, "the accepted ping");
-    expect(n.cmds.map((c) => c.op)).toEqual(["ping"]);
-    expect(s.metric("gateway_commands_refused_total", { reason: "invalid" })).toBe(6);
+    // Accepted commands do reach the node: the refusals above were not lost in transit.
+    expect((await post(s.op, { op: "ping" })).status).toBe(202);
+    expect((await post(s.admin, { op: "config", cfg })).status).toBe(202);
+    await waitFor(() => n.cmds.length === 2, "the accepted ping and config");
+    expect(n.cmds.map((c) => c.op)).toEqual(["ping", "config"]);
+    expect(n.cmds[1].cfg).toEqual(cfg);
+    expect(s.metric("gateway_commands_refused_total", { reason: "invalid" })).toBe(10);
   }, 120_000);
 
   it("newest first with a limit; at most 20 open per node (429); open commands survive a restart and still expire on time", async () => {
