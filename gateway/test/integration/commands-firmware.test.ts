@@ -76,7 +76,7 @@ async function setup() {
   // A stored reading means the broker has handled the node's SUBSCRIBE (sent before any publish).
   await waitFor(() => readings() >= 1, "the node's first reading at the gateway", 90_000);
   return {
-    gw, admin, operator, storage, cfg, seenCmds, readings,
+    gw, admin, operator, storage, cfg, seenCmds, readings, platform,
     node: () => node,
     /** A power cycle: same flash, a new SensorNode (boot + 1), same MQTT client id (persistent session). */
     restartNode: () => {
@@ -171,5 +171,24 @@ describe("commands to a real firmware node through the gateway's HTTP API and em
     s.restartNode();
     expect(await finalState(s.operator, r.body.command.id)).toMatchObject({ state: "ok", err: null });
     expect(s.node().boot).toBe(2);
+  }, 240_000);
+
+  it("the node's refusal comes back as failed with its reason; reboot goes ok and the node reboots", async () => {
+    const s = await setup();
+    // Valid for the gateway, refused by this firmware (built without the NMEA parser).
+    const withGps: NodeConfig = { ...s.cfg, gps: { serial: "Serial3", baud: 9600, rx: "D25", tx: "D26" } };
+    const r = await s.admin.post("/api/v1/nodes/pit-1/commands", { op: "config", cfg: withGps });
+    expect(r.status).toBe(202);
+    const done = await finalState(s.admin, r.body.command.id);
+    expect(done.state).toBe("failed");
+    expect(done.err).toMatch(/^gps: this firmware has no GPS support/);
+    expect(s.node().config().gps).toBeUndefined();
+    expect(s.gw.metrics.value("gateway_command_results_total", { op: "config", outcome: "failed" })).toBe(1);
+
+    expect((await s.operator.post("/api/v1/nodes/pit-1/commands", { op: "reboot" })).status).toBe(403);
+    const rb = await s.admin.post("/api/v1/nodes/pit-1/commands", { op: "reboot" });
+    expect(rb.status).toBe(202);
+    expect(await finalState(s.admin, rb.body.command.id)).toMatchObject({ state: "ok" });
+    await waitFor(() => s.platform.reboots === 1, "the node rebooting");
   }, 240_000);
 });
