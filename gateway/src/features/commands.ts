@@ -55,7 +55,7 @@ export class CommandRefused extends Error {
   }
 }
 
-/** What the store part needs: the open database and the commit queue (for rejects). */
+/** The open database (the Store once started); rejects go through the commit queue. */
 export interface CommandsStore {
   readonly db: Database.Database;
 }
@@ -96,7 +96,7 @@ export class Commands {
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly metrics: Metrics,
+    metrics: Metrics,
   ) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.cSent = metrics.counter("gateway_commands_sent_total", "Commands published to nodes, by op");
