@@ -25,6 +25,8 @@ import * as acorn from "acorn";
 import { validateNodeConfig, validateRegisterMap, type RegisterMap } from "@manure-edge/protocol";
 import { checkForbidden } from "./forbidden";
 import { mangleNames } from "./mangle-names";
+import { aliasThisAndPrototype } from "./es5-alias";
+import { packMaps } from "../src/app/maps";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = resolve(here, "..");
@@ -50,8 +52,8 @@ export const TERSER_OPTIONS: MinifyOptions = {
   format: { ecma: 5, ascii_only: true }, ie8: false,
 };
 
-/** Only what decoding needs: notes, descriptions, units and write-only points stay out. */
-function stripMap(m: RegisterMap): RegisterMap {
+/** Only what decoding needs: notes, descriptions, units and write-only points stay out (what the node gets from packMaps/unpackMaps). */
+export function stripMap(m: RegisterMap): RegisterMap {
   const points = m.points.filter((p) => p.poll !== false).map((p) => {
     const q: Record<string, unknown> = { name: p.name, table: p.table, address: p.address, type: p.type };
     for (const k of ["order", "bit", "scale", "offset", "range", "sentinel"] as const) if (p[k] !== undefined) q[k] = p[k];
@@ -120,10 +122,15 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
 
 async function stages(tscOut: string, opts: BuildOptions, config: unknown, maps: Record<string, RegisterMap>, version: string): Promise<BuildResult> {
   execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(pkg, "tsconfig.build.json"), "--outDir", tscOut], { stdio: "inherit" });
+  // 1b. `this` and `X.prototype` aliased in every module (scripts/es5-alias.ts).
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".js") ? [join(d, e.name)] : []));
+  for (const f of walk(tscOut)) writeFileSync(f, aliasThisAndPrototype(readFileSync(f, "utf8")));
   const embedded = join(tscOut, "firmware", "src", "embedded.js");
   writeFileSync(embedded, [
     "export var EMBEDDED_CONFIG = " + JSON.stringify(config) + ";",
-    "export var EMBEDDED_MAPS = " + JSON.stringify(maps) + ";",
+    // Packed (src/app/maps.ts): arrays instead of objects with long keys, unpacked at boot.
+    "import { unpackMaps } from \"./app/maps\";",
+    "export var EMBEDDED_MAPS = unpackMaps(" + JSON.stringify(packMaps(Object.keys(maps).map((id) => maps[id]))) + ");",
     "export var FW_VERSION = " + JSON.stringify(version) + ";",
     // Without a configuration (read from Storage) a node may have a GPS; with one, only if it says so.
     "export var HAS_GPS = " + JSON.stringify(config === null || (config as { gps?: unknown }).gps !== undefined) + ";",

@@ -84,16 +84,19 @@ function isModuleName(n: ts.Node): boolean {
  * The property names a TypeScript file uses: members it declares, keys, names after a dot,
  * destructured names, and the words of its strings (local variable names are not properties).
  */
-function propertyNames(file: string, into: Set<string>): void {
+function propertyNames(file: string, into: Set<string>, classMembers?: Set<string>): void {
   const visit = (n: ts.Node): void => {
-    if ((ts.isPropertySignature(n) || ts.isMethodSignature(n) || ts.isPropertyDeclaration(n) || ts.isMethodDeclaration(n) || ts.isPropertyAssignment(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n)) && nameOf(n.name)) into.add(nameOf(n.name)!);
+    const member = ts.isClassLike(n.parent) && (ts.isPropertyDeclaration(n) || ts.isMethodDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n));
+    if (member && classMembers && nameOf(n.name)) classMembers.add(nameOf(n.name)!);
+    else if ((ts.isPropertySignature(n) || ts.isMethodSignature(n) || ts.isPropertyDeclaration(n) || ts.isMethodDeclaration(n) || ts.isPropertyAssignment(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n)) && nameOf(n.name)) into.add(nameOf(n.name)!);
     if (ts.isShorthandPropertyAssignment(n)) into.add(n.name.text);
-    if (ts.isPropertyAccessExpression(n)) into.add(n.name.text);
+    // A class's own members read through `this` are not names from outside (when asked).
+    if (ts.isPropertyAccessExpression(n) && !(classMembers && n.expression.kind === ts.SyntaxKind.ThisKeyword)) into.add(n.name.text);
     if (ts.isBindingElement(n)) {
       const nm = n.propertyName ? nameOf(n.propertyName) : ts.isIdentifier(n.name) ? n.name.text : undefined;
       if (nm) into.add(nm);
     }
-    if (ts.isParameter(n) && ts.getModifiers(n)?.length && ts.isIdentifier(n.name)) into.add(n.name.text);
+    if (ts.isParameter(n) && ts.getModifiers(n)?.length && ts.isIdentifier(n.name)) (classMembers ?? into).add(n.name.text);
     if (((ts.isStringLiteral(n) && !isModuleName(n)) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateHead(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n)))
       for (const w of n.text.match(/[A-Za-z_$][\w$]*/g) ?? []) into.add(w);
     ts.forEachChild(n, visit);
@@ -111,7 +114,10 @@ export function mangleNames(): MangleNames {
       return add(w);
     };
   }
-  for (const f of tsFiles(join(root, "protocol", "src"))) if (f.endsWith(".ts") && !f.endsWith(".d.ts")) propertyNames(f, reserved);
+  // protocol's classes (the frame assembler, the NMEA line splitter) are in the bundle too: their
+  // members may be mangled unless the name is also used on anything else.
+  const members = new Set<string>();
+  for (const f of tsFiles(join(root, "protocol", "src"))) if (f.endsWith(".ts") && !f.endsWith(".d.ts")) propertyNames(f, reserved, members);
   for (const f of tsFiles(join(root, "protocol", "src"))) if (f.endsWith(".d.ts")) words(f, reserved);
   for (const f of tsFiles(join(root, "hil-sim", "src", "espruino"))) if (f.endsWith(".ts")) propertyNames(f, reserved); else words(f, reserved);
   words(join(pkg, "src", "hw", "espruino-extra.d.ts"), reserved);
@@ -133,7 +139,6 @@ export function mangleNames(): MangleNames {
     return decls.length > 0 && decls.every(ours) && !t.getStringIndexType();
   };
 
-  const members = new Set<string>();
   for (const sf of program.getSourceFiles()) {
     if (!resolve(sf.fileName).startsWith(src) || sf.fileName.endsWith(".d.ts")) continue;
     const visit = (n: ts.Node): void => {
