@@ -9,6 +9,18 @@ import type {
 
 export const MAX_REJECT_PAYLOAD = 1024;
 
+interface SensorRef {
+  id: number;
+  /** "<node>/<key>", built once. */
+  name: string;
+}
+
+/** Per transaction: the last state of each node and the messages of each (node, boot) stored. */
+interface SeenInTx {
+  nodes: Map<string, { lastSeen: number; boot: number; seq: number }>;
+  boots: Map<string, { node: string; boot: number; firstSeen: number; lastSeen: number; min: number; max: number; count: number }>;
+}
+
 /**
  * Writes a batch of ingest items in ONE transaction (group commit): messages (deduplicated by
  * (node, boot, seq)), readings, rollups, rejects, statuses, events, and what the rules engine
@@ -17,7 +29,8 @@ export const MAX_REJECT_PAYLOAD = 1024;
  */
 export class BatchWriter {
   private feedSeq = 0;
-  private readonly sensorIds = new Map<string, number>();
+  /** Sensor id and "node/key" name by node, then key: no string is built per reading to find them. */
+  private readonly sensors = new Map<string, Map<string, SensorRef>>();
   private lastRulesSnapshot: Record<string, unknown> = {};
   private readonly st: ReturnType<typeof prepare>;
   private readonly rollups: RollupStatements;
@@ -32,7 +45,7 @@ export class BatchWriter {
     this.alerts = new AlertWriter(db);
     this.feedSeq = loadFeedSeq(db);
     for (const r of db.prepare("SELECT id, node, key FROM sensors").iterate() as Iterable<{ id: number; node: string; key: string }>) {
-      this.sensorIds.set(r.node + "\0" + r.key, r.id);
+      this.sensorsOf(r.node).set(r.key, { id: r.id, name: r.node + "/" + r.key });
     }
     if (rules) {
       const state: Record<string, unknown> = {};
@@ -53,13 +66,13 @@ export class BatchWriter {
   write(items: IngestItem[], now: number): CommittedBatch {
     const t0 = performance.now();
     const seqBefore = this.feedSeq;
-    const newSensors: [string, number][] = [];
+    const newSensors: [string, string][] = [];
     let result: CommittedBatch;
     try {
       result = this.db.transaction(() => this.writeInTx(items, now, newSensors))();
     } catch (e) {
       this.feedSeq = seqBefore;
-      for (const [k] of newSensors) this.sensorIds.delete(k);
+      for (const [node, key] of newSensors) this.sensors.get(node)?.delete(key);
       // The engine saw readings that are not committed: put it back where the DB is.
       if (this.rules) this.rules.restore(structuredClone(this.lastRulesSnapshot));
       throw e;
@@ -114,7 +127,13 @@ export class BatchWriter {
     this.lastRulesSnapshot = structuredClone(snap);
   }
 
-  private writeInTx(items: IngestItem[], now: number, newSensors: [string, number][]): CommittedBatch {
+  private sensorsOf(node: string): Map<string, SensorRef> {
+    let m = this.sensors.get(node);
+    if (!m) this.sensors.set(node, (m = new Map()));
+    return m;
+  }
+
+  private writeInTx(items: IngestItem[], now: number, newSensors: [string, string][]): CommittedBatch {
     const out: CommittedBatch = {
       readings: [], events: [], transitions: [], ledger: [], acks: [],
       messages: 0, duplicates: 0, rejects: 0, statuses: 0, commitMs: 0,
@@ -130,10 +149,11 @@ export class BatchWriter {
     };
     const acc = new RollupAccumulator();
     const lastBySensor = new Map<number, { t: number; value: number | null; flags: number }>();
+    const seen: SeenInTx = { nodes: new Map(), boots: new Map() };
     for (const item of items) {
       switch (item.kind) {
         case "up":
-          this.writeUplink(item, now, out, acc, newSensors, lastBySensor);
+          this.writeUplink(item, now, out, acc, newSensors, lastBySensor, seen);
           pushAck({ node: item.node, boot: item.boot, seq: item.seq });
           break;
         case "reject":
@@ -152,6 +172,7 @@ export class BatchWriter {
           break;
       }
     }
+    this.flushSeen(seen);
     acc.flush(this.rollups);
     // One "latest value" update per sensor per transaction, not one per reading.
     for (const [id, l] of lastBySensor) this.st.updateSensorLast.run(l.t, l.value, l.flags, id, l.t);
@@ -165,7 +186,7 @@ export class BatchWriter {
       for (const a of res.annotations ?? []) {
         if (a.q === 0) continue;
         const slash = a.sensor.indexOf("/");
-        const id = slash > 0 ? this.sensorIds.get(a.sensor.slice(0, slash) + "\0" + a.sensor.slice(slash + 1)) : undefined;
+        const id = slash > 0 ? this.sensors.get(a.sensor.slice(0, slash))?.get(a.sensor.slice(slash + 1))?.id : undefined;
         if (id !== undefined) this.st.annotate.run(a.q, id, a.from, a.to);
       }
       for (const e of res.events ?? []) {
@@ -179,11 +200,20 @@ export class BatchWriter {
   }
 
   private writeUplink(
-    m: UplinkInput, now: number, out: CommittedBatch, acc: RollupAccumulator, newSensors: [string, number][],
-    lastBySensor: Map<number, { t: number; value: number | null; flags: number }>,
+    m: UplinkInput, now: number, out: CommittedBatch, acc: RollupAccumulator, newSensors: [string, string][],
+    lastBySensor: Map<number, { t: number; value: number | null; flags: number }>, seen: SeenInTx,
   ): void {
-    this.st.upsertNode.run(m.node, m.receivedAt, m.receivedAt, m.boot, m.seq);
+    // The node's row must exist before its first message of the transaction; its last_seen,
+    // last boot and seq are written once per transaction (flushSeen), not once per message.
+    let node = seen.nodes.get(m.node);
+    if (!node) {
+      this.st.upsertNode.run(m.node, m.receivedAt, m.receivedAt, m.boot, m.seq);
+      seen.nodes.set(m.node, (node = { lastSeen: m.receivedAt, boot: m.boot, seq: m.seq }));
+    }
     const ins = this.st.insertMessage.run(m.node, m.boot, m.seq, m.receivedAt, m.sentT, m.readings.length);
+    if (node.lastSeen < m.receivedAt) node.lastSeen = m.receivedAt;
+    node.boot = m.boot;
+    node.seq = m.seq;
     if (ins.changes === 0) {
       out.duplicates++;
       this.st.countDuplicate.run(m.node);
@@ -191,22 +221,42 @@ export class BatchWriter {
     }
     out.messages++;
     const messageId = Number(ins.lastInsertRowid);
-    this.st.upsertBoot.run(m.node, m.boot, m.receivedAt, m.receivedAt, m.seq, m.seq);
+    const bk = m.node + "\0" + m.boot;
+    const boot = seen.boots.get(bk);
+    if (!boot) seen.boots.set(bk, { node: m.node, boot: m.boot, firstSeen: m.receivedAt, lastSeen: m.receivedAt, min: m.seq, max: m.seq, count: 1 });
+    else {
+      boot.lastSeen = m.receivedAt;
+      if (m.seq < boot.min) boot.min = m.seq;
+      if (m.seq > boot.max) boot.max = m.seq;
+      boot.count++;
+    }
+    const known = this.sensorsOf(m.node);
     for (const r of m.readings) {
-      const sk = m.node + "\0" + r.key;
-      let sensorId = this.sensorIds.get(sk);
-      if (sensorId === undefined) {
-        sensorId = Number(this.st.insertSensor.run(m.node, r.key, now).lastInsertRowid);
-        this.sensorIds.set(sk, sensorId);
-        newSensors.push([sk, sensorId]);
+      let sensor = known.get(r.key);
+      if (sensor === undefined) {
+        sensor = { id: Number(this.st.insertSensor.run(m.node, r.key, now).lastInsertRowid), name: m.node + "/" + r.key };
+        known.set(r.key, sensor);
+        newSensors.push([m.node, r.key]);
       }
+      const sensorId = sensor.id;
       const seq = ++this.feedSeq;
       this.st.insertReading.run(seq, sensorId, r.t, r.value, r.flags, r.reason, r.lat, r.lon, r.fix, messageId);
       const last = lastBySensor.get(sensorId);
-      if (!last || r.t >= last.t) lastBySensor.set(sensorId, { t: r.t, value: r.value, flags: r.flags });
+      if (!last) lastBySensor.set(sensorId, { t: r.t, value: r.value, flags: r.flags });
+      else if (r.t >= last.t) {
+        last.t = r.t;
+        last.value = r.value;
+        last.flags = r.flags;
+      }
       acc.add(sensorId, r.t, r.value, r.flags);
-      out.readings.push({ seq, node: m.node, key: r.key, sensor: m.node + "/" + r.key, sensorId, t: r.t, value: r.value, flags: r.flags, reason: r.reason, lat: r.lat, lon: r.lon, fix: r.fix });
+      out.readings.push({ seq, node: m.node, key: r.key, sensor: sensor.name, sensorId, t: r.t, value: r.value, flags: r.flags, reason: r.reason, lat: r.lat, lon: r.lon, fix: r.fix });
     }
+  }
+
+  /** What the transaction's uplinks did to nodes and node_boots, one statement per node and per boot. */
+  private flushSeen(seen: SeenInTx): void {
+    for (const [id, n] of seen.nodes) this.st.upsertNode.run(id, n.lastSeen, n.lastSeen, n.boot, n.seq);
+    for (const b of seen.boots.values()) this.st.upsertBoots.run(b.node, b.boot, b.firstSeen, b.lastSeen, b.min, b.max, b.count);
   }
 
   private writeReject(r: RejectInput): void {
@@ -255,10 +305,10 @@ function prepare(db: Database.Database) {
     insertMessage: db.prepare("INSERT OR IGNORE INTO messages (node, boot, seq, received_at, sent_t, readings) VALUES (?, ?, ?, ?, ?, ?)"),
     countDuplicate: db.prepare("UPDATE nodes SET duplicates = duplicates + 1 WHERE id = ?"),
     countReject: db.prepare("UPDATE nodes SET rejects = rejects + 1 WHERE id = ?"),
-    upsertBoot: db.prepare(
-      `INSERT INTO node_boots (node, boot, first_seen, last_seen, min_seq, max_seq, count) VALUES (?, ?, ?, ?, ?, ?, 1)
+    upsertBoots: db.prepare(
+      `INSERT INTO node_boots (node, boot, first_seen, last_seen, min_seq, max_seq, count) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (node, boot) DO UPDATE SET last_seen = excluded.last_seen, min_seq = MIN(min_seq, excluded.min_seq),
-         max_seq = MAX(max_seq, excluded.max_seq), count = count + 1`,
+         max_seq = MAX(max_seq, excluded.max_seq), count = count + excluded.count`,
     ),
     insertSensor: db.prepare("INSERT INTO sensors (node, key, first_seen) VALUES (?, ?, ?)"),
     insertReading: db.prepare("INSERT INTO readings (id, sensor_id, t, value, flags, reason, lat, lon, fix, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
