@@ -31,6 +31,8 @@ export interface CommandsOptions {
   timeoutMs?: number;
   /** Nodes with credentials on the embedded broker; nodes seen in the store (external broker) are known too. */
   nodes: string[];
+  /** The gateway's own id: its direct poller stores readings under it, but it is no node to command. */
+  gateway?: string;
   /** Register map ids a pushed configuration may use (default: every valid map in protocol/maps). */
   knownMaps?: string[];
   /**
@@ -203,6 +205,7 @@ export class Commands {
   }
 
   isKnownNode(node: string): boolean {
+    if (node === this.opts.gateway) return false;
     return this.opts.nodes.includes(node) || this.need().nodeSeen(node);
   }
 

@@ -152,10 +152,14 @@ describe("commands: expiry, results and refusals", () => {
   it("refuses at the API, storing and sending nothing: unknown node, bad op, bad body, wrong role", async () => {
     const s = await setup();
     const n = await s.node("pit-1");
+    // The row the direct poller writes for the gateway's own readings (node id = gateway id).
+    s.gw.store.db.prepare("INSERT INTO nodes (id, first_seen, last_seen) VALUES ('gw1', ?, ?)").run(T0, T0);
     const post = (api: Api, body: unknown, node = "pit-1") => api.post(`/api/v1/nodes/${node}/commands`, body);
     const cfg = { node: "pit-1", farm: "demo", mqtt: { host: "10.0.0.1", port: 1883, user: "pit-1", pass: "pw-pit-1" }, bus: { serial: "Serial2", baud: 9600 }, devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: 60 }] };
     const cases: [Api, unknown, string, number, RegExp][] = [
       [s.admin, { op: "ping" }, "pit-9", 404, /no node "pit-9"/],
+      // The gateway's own id (its direct poller's readings) is no node.
+      [s.admin, { op: "ping" }, "gw1", 404, /no node "gw1"/],
       [s.admin, { op: "format" }, "pit-1", 400, /^op: must be one of ping, resend, reboot, config, got "format"$/],
       [s.admin, {}, "pit-1", 400, /^op: /],
       [s.admin, { op: "ping", cfg: {} }, "pit-1", 400, /^cfg: only op "config" carries a configuration$/],
