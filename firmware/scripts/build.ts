@@ -17,7 +17,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { minify, type MinifyOptions } from "terser";
@@ -26,6 +26,7 @@ import { validateNodeConfig, validateRegisterMap, type RegisterMap } from "@manu
 import { checkForbidden } from "./forbidden";
 import { mangleNames } from "./mangle-names";
 import { aliasThisAndPrototype } from "./es5-alias";
+import { shortenMessages } from "./node-messages";
 import { packMaps } from "../src/app/maps";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -124,7 +125,14 @@ async function stages(tscOut: string, opts: BuildOptions, config: unknown, maps:
   execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(pkg, "tsconfig.build.json"), "--outDir", tscOut], { stdio: "inherit" });
   // 1b. `this` and `X.prototype` aliased in every module (scripts/es5-alias.ts).
   const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".js") ? [join(d, e.name)] : []));
-  for (const f of walk(tscOut)) writeFileSync(f, aliasThisAndPrototype(readFileSync(f, "utf8")));
+  // and protocol's messages the node never reads shortened (scripts/node-messages.ts).
+  let shortened = 0;
+  for (const f of walk(tscOut)) {
+    const m = shortenMessages(relative(tscOut, f).split("\\").join("/"), readFileSync(f, "utf8"));
+    shortened += m.replaced;
+    writeFileSync(f, aliasThisAndPrototype(m.code));
+  }
+  if (shortened < 10) throw new Error("node-messages: only " + shortened + " messages found to shorten (has protocol changed?)");
   const embedded = join(tscOut, "firmware", "src", "embedded.js");
   writeFileSync(embedded, [
     "export var EMBEDDED_CONFIG = " + JSON.stringify(config) + ";",
