@@ -129,6 +129,14 @@ export interface CommandMessage {
   op: CommandOp;
   /** op "config": the new node configuration (validated, stored and applied without reboot). */
   cfg?: unknown;
+  /**
+   * Deadline, gateway time (epoch ms). A command can reach a node long after it was sent (the
+   * broker keeps it in the node's persistent session through an outage) when the gateway has
+   * already marked it expired; a node whose clock is synchronised and past `exp` does not run it
+   * and answers ok: false, err "expired". Without `exp` (or before the node's clock is synced)
+   * the command runs whenever it arrives.
+   */
+  exp?: number;
 }
 
 /** Topic <base>/<farm>/node/<node>/cmd/res, QoS 1. */

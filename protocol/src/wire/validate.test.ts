@@ -181,6 +181,9 @@ describe("validateAck, validateStatus, validateCommand, validateCommandResult", 
     expect(validateCommand({ v: 1, id: "c4", op: "format" })).toMatchObject({ ok: false, path: "op" });
     expect(validateCommand({ v: 1, id: "", op: "ping" })).toMatchObject({ ok: false, path: "id" });
     expect(validateCommand({ v: 1, id: "c5", op: "ping", cfg })).toMatchObject({ ok: false, path: "cfg" });
+    expect(validateCommand({ v: 1, id: "c6", op: "ping", exp: 1780000000000 }).ok).toBe(true);
+    expect(validateCommand({ v: 1, id: "c6", op: "ping", exp: "soon" })).toMatchObject({ ok: false, path: "exp" });
+    expect(validateCommand({ v: 1, id: "c6", op: "ping", exp: -1 })).toMatchObject({ ok: false, path: "exp" });
   });
   it("cmd result", () => {
     expect(validateCommandResult({ v: 1, id: "c1", ok: true, t: 5 }).ok).toBe(true);

@@ -258,6 +258,10 @@ export function validateCommand(json: unknown, knownMaps?: string[]): Validation
   const o = t.value;
   const c = version(o) || (stringReason(o.id, 64) ? invalid("id", "correlation id " + stringReason(o.id, 64)) : null) || (OPS.indexOf(o.op as string) < 0 ? invalid("op", "must be one of " + OPS.join(", ") + ", got " + JSON.stringify(o.op)) : null);
   if (c) return c as ValidationResult<CommandMessage>;
+  if (o.exp !== undefined) {
+    const e = time(o, "exp", "", "deadline");
+    if (e) return e as ValidationResult<CommandMessage>;
+  }
   if (o.op === "config") {
     if (o.cfg === undefined) return invalid("cfg", "op \"config\" needs the configuration in cfg");
     const v = validateNodeConfig(o.cfg, knownMaps);
