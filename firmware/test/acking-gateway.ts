@@ -73,8 +73,8 @@ export class AckingGateway {
     return this.client.publishAsync(this.topic("ack"), JSON.stringify({ v: 1, b, s, t }), { qos: 1 });
   }
 
-  command(id: string, op: string, cfg?: unknown) {
-    return this.client.publishAsync(this.topic("cmd"), JSON.stringify({ v: 1, id, op, cfg }), { qos: 1 });
+  command(id: string, op: string, cfg?: unknown, exp?: number) {
+    return this.client.publishAsync(this.topic("cmd"), JSON.stringify({ v: 1, id, op, cfg, exp }), { qos: 1 });
   }
 
   /** Readings of one sensor key, in (boot, seq) order. */

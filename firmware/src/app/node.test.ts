@@ -59,6 +59,14 @@ describe("SensorNode under Node (real aedes, simulated slave)", () => {
     await gw.command("c1", "ping");
     await waitFor(() => gw.results.find((r) => r.id === "c1"), "ping result");
     expect(gw.results.find((r) => r.id === "c1")!.ok).toBe(true);
+    // A command past its deadline (it reached the node late) is not run; one within it is.
+    await waitFor(() => node.clock.synced, "clock synced by an ack");
+    await gw.command("late", "reboot", undefined, Date.now() - 60_000);
+    await gw.command("c2", "ping", undefined, Date.now() + 60_000);
+    await waitFor(() => gw.results.find((r) => r.id === "c2"), "ping result within its deadline");
+    expect(gw.results.find((r) => r.id === "late")).toMatchObject({ ok: false, err: "expired" });
+    expect(gw.results.find((r) => r.id === "c2")!.ok).toBe(true);
+    expect(platform.reboots).toBe(0);
   }, 180_000);
 
   it("refuses an invalid configuration with the field and reason; applies a valid one without reboot and stores it", async () => {

@@ -254,6 +254,12 @@ export class SensorNode {
       this.counters.badCmd++;
       return;
     }
+    // A command past its deadline reached us late (kept by the broker through an outage):
+    // the gateway has given up on it, so it is not run (protocol README, Command `exp`).
+    if (typeof m.exp === "number" && this.clock.synced && this.clock.now() > m.exp) {
+      reply(false, "expired");
+      return;
+    }
     if (m.op === "ping") reply(true);
     else if (m.op === "resend") {
       this.uplink.rewind();
