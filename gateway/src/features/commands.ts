@@ -75,7 +75,10 @@ export interface CommandsStore {
  * as long as the broker keeps that session: the embedded aedes keeps it in memory (lost when
  * the gateway restarts), mosquitto until `persistent_client_expiration`. A node that never
  * connected since the broker started has no session and never gets the command; it expires.
- * A result that arrives after expiry is still recorded (the node did run the command).
+ * Each command carries its deadline (`exp` = creation + timeout, gateway time): a node with a
+ * synchronised clock that gets it later answers err "expired" without running it, and the
+ * command stays `expired`. A result that arrives after expiry otherwise is still recorded
+ * (the node did run the command: its clock was not synchronised, or it ran it just in time).
  */
 export class Commands {
   private q: CommandQueries | null = null;
@@ -103,7 +106,7 @@ export class Commands {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.cSent = metrics.counter("gateway_commands_sent_total", "Commands published to nodes, by op");
     this.cRefused = metrics.counter("gateway_commands_refused_total", "Commands refused before sending (invalid, unknown node, too many open), by reason");
-    this.cResults = metrics.counter("gateway_command_results_total", "Command results from nodes, by op and outcome (ok, failed, late_ok, late_failed, duplicate)");
+    this.cResults = metrics.counter("gateway_command_results_total", "Command results from nodes, by op and outcome (ok, failed, late_ok, late_failed, not_run: reached the node after its deadline, duplicate)");
     this.cExpired = metrics.counter("gateway_commands_expired_total", "Commands with no result within the timeout, by op");
     this.cPublishFailed = metrics.counter("gateway_commands_publish_failures_total", "Commands the broker would not take (state failed)");
     // The ingest's reject counter: a result nobody asked for is a rejected message like any other.
@@ -155,13 +158,15 @@ export class Commands {
     if (q.openForNode(node) >= MAX_OPEN_PER_NODE) this.refuse("too_many", "node", `${node} already has ${MAX_OPEN_PER_NODE} commands waiting for a result`);
 
     const id = "cmd-" + randomBytes(9).toString("base64url");
-    const msg: CommandMessage = { v: WIRE_VERSION, id, op: cop };
+    const now = this.clock.now();
+    // The deadline (gateway time): a node that gets the command later, from its persistent
+    // session after an outage, does not run it (protocol CommandMessage.exp).
+    const msg: CommandMessage = { v: WIRE_VERSION, id, op: cop, exp: now + this.timeoutMs };
     if (cop === "config") msg.cfg = cfg;
     // The message as the node will validate it (protocol's validator, the node's own check).
     const wire = validateCommand(msg, this.maps);
     if (!wire.ok) this.refuse("invalid", wire.path, wire.reason);
 
-    const now = this.clock.now();
     q.insert({ id, node, op: cop, cfg: cop === "config" ? redactConfig(cfg as NodeConfig) : undefined, createdAt: now, createdBy: user });
     this.arm(id, cop, this.timeoutMs);
     this.log.info("command", { id, node, op: cop, by: user });
@@ -259,7 +264,7 @@ export class Commands {
       return;
     }
     this.disarm(r.id);
-    const outcome = (out.late ? "late_" : "") + (r.ok ? "ok" : "failed");
+    const outcome = out.notRun ? "not_run" : (out.late ? "late_" : "") + (r.ok ? "ok" : "failed");
     this.cResults({ op: out.row.op, outcome });
     this.log.info("command result stored", { id: r.id, node, op: out.row.op, ok: r.ok, err: r.err, late: out.late });
   }

@@ -36,6 +36,9 @@ interface Raw {
   err: string | null;
 }
 
+/** The node's err for a command that reached it past its deadline (protocol CommandMessage.exp). */
+export const NODE_EXPIRED = "expired";
+
 function toRow(r: Raw): CommandRow {
   return {
     id: r.id, node: r.node, op: r.op as CommandOp, cfg: r.payload === null ? null : (JSON.parse(r.payload) as unknown),
@@ -46,7 +49,7 @@ function toRow(r: Raw): CommandRow {
 
 /** What became of a node's result (CommandResult) applied to the table. */
 export type ResultOutcome =
-  | { kind: "applied"; row: CommandRow; late: boolean }
+  | { kind: "applied"; row: CommandRow; late: boolean; notRun: boolean }
   /** Already ok/failed: the same result again (QoS 1 redelivery, a node resending). Nothing changed. */
   | { kind: "duplicate"; row: CommandRow }
   | { kind: "unknown" }
@@ -109,7 +112,9 @@ export class CommandQueries {
   /**
    * The node's result for `id`, received on `node`'s cmd/res topic. A first result wins: a
    * second one (ok or not) changes nothing, so a redelivered result is idempotent. A result
-   * after expiry is still recorded (the node did run the command), marked late.
+   * after expiry is still recorded (the node did run the command), marked late. A node that
+   * got the command after its deadline (`exp`) answers err "expired" without running it:
+   * the command is then `expired`, whatever the gateway's timer had said.
    */
   applyResult(id: string, node: string, ok: boolean, err: string | null, resultT: number, at: number): ResultOutcome {
     return this.db.transaction((): ResultOutcome => {
@@ -118,8 +123,10 @@ export class CommandQueries {
       if (row.node !== node) return { kind: "wrong_node", row };
       if (row.state === "ok" || row.state === "failed") return { kind: "duplicate", row };
       const late = row.state === "expired";
-      this.s.result.run(ok ? "ok" : "failed", at, resultT, ok ? null : err, id);
-      return { kind: "applied", row: this.get(id)!, late };
+      const notRun = !ok && err === NODE_EXPIRED;
+      if (notRun) this.s.result.run("expired", at, resultT, "the node got it after its deadline and did not run it", id);
+      else this.s.result.run(ok ? "ok" : "failed", at, resultT, ok ? null : err, id);
+      return { kind: "applied", row: this.get(id)!, late, notRun };
     })();
   }
 

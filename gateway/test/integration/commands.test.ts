@@ -23,7 +23,7 @@ afterEach(async () => {
 
 /** A node that receives its commands and answers only when told to. */
 class QuietNode {
-  cmds: { id: string; op: string; cfg?: unknown }[] = [];
+  cmds: { id: string; op: string; cfg?: unknown; exp?: number }[] = [];
   constructor(readonly n: TestNode) {
     n.client.on("message", (t, p) => {
       if (t.endsWith("/cmd")) this.cmds.push(JSON.parse(p.toString()) as { id: string; op: string });
@@ -92,7 +92,8 @@ describe("commands: expiry, results and refusals", () => {
     const id: string = r.body.command.id;
     expect(r.body.command).toMatchObject({ state: "sent", createdAt: T0, sentAt: T0, createdBy: "op", resultAt: null });
     await waitFor(() => n.cmds.length === 1, "the node receiving the command");
-    expect(n.cmds[0]).toEqual({ v: 1, id, op: "ping" });
+    // With its deadline on the gateway's clock (protocol CommandMessage.exp).
+    expect(n.cmds[0]).toEqual({ v: 1, id, op: "ping", exp: T0 + 10 * MIN });
 
     s.clock.advance(10 * MIN - 1);
     expect(s.state(id)).toBe("sent");
@@ -108,6 +109,18 @@ describe("commands: expiry, results and refusals", () => {
     await waitFor(() => s.state(id) === "ok", "the late result");
     expect(s.gw.commands.get(id)).toMatchObject({ state: "ok", resultAt: T0 + 11 * MIN, resultT: T0 + 11 * MIN - 5, err: null });
     expect(s.metric("gateway_command_results_total", { op: "ping", outcome: "late_ok" })).toBe(1);
+
+    // A node whose synchronised clock is past exp does not run it and says so: it stays expired.
+    const r2 = await s.op.post("/api/v1/nodes/pit-2/commands", { op: "resend" });
+    const id2: string = r2.body.command.id;
+    await waitFor(() => n.cmds.length === 2, "the second command");
+    expect(n.cmds[1].exp).toBe(T0 + 11 * MIN + 10 * MIN);
+    s.clock.advance(10 * MIN);
+    expect(s.state(id2)).toBe("expired");
+    await n.answer(id2, false, T0 + 21 * MIN + 1, "expired");
+    await waitFor(() => s.gw.commands.get(id2)?.resultT === T0 + 21 * MIN + 1, "the node's not-run answer");
+    expect(s.gw.commands.get(id2)).toMatchObject({ state: "expired", err: "the node got it after its deadline and did not run it" });
+    expect(s.metric("gateway_command_results_total", { op: "resend", outcome: "not_run" })).toBe(1);
   }, 120_000);
 
   it("results are idempotent; results for unknown ids or another node's command are rejects with a reason, and change nothing", async () => {
