@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadavg } from "node:os";
 import Database from "better-sqlite3";
 import mqtt from "mqtt";
 import { tempDir } from "../../test/support/tmp";
@@ -105,7 +106,7 @@ export async function benchIngest(scale = 1): Promise<void> {
     const e2 = await endToEnd(tmp.dir, "single", singleMsgs, 1, entry);
     const b2 = bareInserts(tmp.dir, singleMsgs, 1, 1000);
     rows.push({ case: `single: ${singleMsgs} msgs × 1 reading`, "gateway readings/s": singleMsgs / (e2.ms / 1000), "bare SQLite readings/s": singleMsgs / (b2 / 1000), "gateway/bare %": (100 * b2) / e2.ms, "gateway peak RSS MB": e2.rss, target: "≥ 5 000 msgs/s" });
-    printTable("Ingest end to end (MQTT → validate → commit → ack) vs bare better-sqlite3 inserts", rows);
+    printTable(`Ingest end to end (MQTT → validate → commit → ack) vs bare better-sqlite3 inserts (load ${loadavg()[0].toFixed(1)})`, rows);
   } finally {
     tmp.cleanup();
   }
