@@ -4,6 +4,7 @@
  *   BENCH_SCALE=0.5             fewer ingest messages
  *   BENCH_UPSTREAM_READINGS=N   backlog size (default 1 000 000, about 45 s here)
  *   BENCH_UPSTREAM_RUNS=N       alternating gateway/bare drains (default 3)
+ *   BENCH_UPSTREAM_BATCH=N, BENCH_UPSTREAM_WINDOW=N  batch size and window of both (default 500, 16: the config defaults)
  *   BENCH_CHART_DAYS=N          database span for the chart query (default 365)
  *   BENCH_DAYS=N, BENCH_SENSORS=N  database of the HTTP bench (default 365 days, 50 sensors)
  *   BENCH_RULES_READINGS=N      readings through the rules engine (default 50 000)

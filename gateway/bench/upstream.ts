@@ -36,8 +36,8 @@ export async function benchUpstream(readings = 1_000_000, runs = 3): Promise<voi
       store.write([{ kind: "up", node: "n1", boot: 1, seq: s + 1, sentT: T0, receivedAt: T0, readings: rs }]);
     }
     const total = store.lastFeedSeq();
-    const batchSize = 500;
-    const window = 16;
+    const batchSize = Number(process.env.BENCH_UPSTREAM_BATCH ?? 500); // the config default (upstream.batchSize)
+    const window = Number(process.env.BENCH_UPSTREAM_WINDOW ?? 16); // the config default (upstream.window)
     const topic = "manure/demo/gw/gw1/data";
 
     const consumer = await mqtt.connectAsync(mosq.url, { reconnectPeriod: 0 });
