@@ -177,7 +177,7 @@ async function stages(tscOut: string, opts: BuildOptions, config: unknown, maps:
   const out = resolve(opts.out ?? join(pkg, "dist", "firmware.js"));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, min.code);
-  const map = min.map && typeof min.map === "object" ? (min.map as { sources: string[]; mappings: string }) : undefined;
+  const map = min.map && typeof min.map === "object" ? (min.map as unknown as { sources: string[]; mappings: string }) : undefined;
   return { file: out, bytes: Buffer.byteLength(min.code), maps: Object.keys(maps), map };
 }
 

@@ -10,6 +10,7 @@
  * Same meaning: `this` does not change inside a function (ES5 §10.4.3: it is bound on entry),
  * the alias is declared before any statement that uses it, and nested functions keep their own
  * `this`. The output is still ES5 (the build parses the bundle as ES5 afterwards).
+ * It also marks tsc's class IIFEs pure (below), so that an unused class can be left out.
  */
 import * as acorn from "acorn";
 
@@ -44,6 +45,15 @@ function classStatement(s: N): N | null {
     if (c.type === "MemberExpression" && (c.object as N).type === "Identifier" && (c.object as N).name === "Object" && (c.property as N).name === "defineProperty" && protoOf(a)) return a;
   }
   return null;
+}
+
+function walkAll(n: unknown, f: (n: N) => void): void {
+  if (!n || typeof n !== "object") return;
+  if (Array.isArray(n)) return n.forEach((x) => walkAll(x, f));
+  const node = n as N;
+  if (typeof node.type !== "string") return;
+  f(node);
+  for (const k of Object.keys(node)) if (k !== "type" && k !== "start" && k !== "end") walkAll(node[k], f);
 }
 
 export function aliasThisAndPrototype(code: string): string {
@@ -123,6 +133,20 @@ export function aliasThisAndPrototype(code: string): string {
     for (const k of Object.keys(node)) if (k !== "type" && k !== "start" && k !== "end") blocks(node[k]);
   };
   blocks(ast);
+
+  // tsc's class IIFE `var X = (function () { function X() {...} ...; return X; }())` marked pure,
+  // so that esbuild and terser may leave out a class nothing uses (tsc's own /** @class */
+  // marker is a comment, removed with the others).
+  walkAll(ast, (n) => {
+    if (n.type !== "VariableDeclarator" || !n.init || (n.init as N).type !== "CallExpression") return;
+    const call = n.init as N, fn = call.callee as N;
+    if (fn.type !== "FunctionExpression" || (fn.params as N[]).length || (call.arguments as N[]).length) return;
+    const body = (fn.body as N).body as N[];
+    const last = body[body.length - 1];
+    const name = (n.id as N).name;
+    if (body[0]?.type === "FunctionDeclaration" && (body[0].id as N).name === name && last?.type === "ReturnStatement" && (last.argument as N | null)?.name === name)
+      edits.push({ at: call.start, end: call.start, text: "/*@__PURE__*/ " });
+  });
 
   // Apply from the end; an insertion sorts before a replacement at the same place.
   edits.sort((a, b) => b.at - a.at || (b.end - b.at) - (a.end - a.at));

@@ -65,16 +65,6 @@ export interface MangleNames {
 
 let cached: MangleNames | null = null;
 
-/** Identifiers and the words of string literals in code (comments skipped). */
-function codeWords(file: string, into: Set<string>): void {
-  const sc = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, readFileSync(file, "utf8"));
-  for (let k = sc.scan(); k !== ts.SyntaxKind.EndOfFileToken; k = sc.scan()) {
-    if (k === ts.SyntaxKind.Identifier) into.add(sc.getTokenValue());
-    else if (k === ts.SyntaxKind.StringLiteral || k === ts.SyntaxKind.NoSubstitutionTemplateLiteral || k === ts.SyntaxKind.TemplateHead)
-      for (const w of sc.getTokenValue().match(/[A-Za-z_$][\w$]*/g) ?? []) into.add(w);
-  }
-}
-
 /** `from "../modbus/poller"` names a file, not a property. */
 function isModuleName(n: ts.Node): boolean {
   return ts.isImportDeclaration(n.parent) || ts.isExportDeclaration(n.parent) || ts.isExternalModuleReference(n.parent) || ts.isImportTypeNode(n.parent.parent);
@@ -107,13 +97,6 @@ function propertyNames(file: string, into: Set<string>, classMembers?: Set<strin
 export function mangleNames(): MangleNames {
   if (cached) return cached;
   const reserved = new Set<string>();
-  if (process.env.WHY) {
-    const add = reserved.add.bind(reserved);
-    reserved.add = (w: string) => {
-      if (w === process.env.WHY) console.log(new Error("reserved " + w).stack?.split("\n").slice(1, 4).join(" | "));
-      return add(w);
-    };
-  }
   // protocol's classes (the frame assembler, the NMEA line splitter) are in the bundle too: their
   // members may be mangled unless the name is also used on anything else.
   const members = new Set<string>();

@@ -6,7 +6,7 @@ import { EMBEDDED_CONFIG, EMBEDDED_MAPS, EMBEDDED_OPTIONS, FW_VERSION, HAS_GPS }
 import { espruinoHardware, runOnEspruino } from "./hw/espruino";
 import { loadConfig } from "./app/config";
 import { DEFAULT_NODE, SensorNode } from "./app/node";
-import { nmeaFix } from "./gps/nmea";
+import { nmeaReceiver } from "./gps/nmea";
 
 let node: SensorNode | null = null;
 
@@ -19,7 +19,7 @@ runOnEspruino(function () {
     return;
   }
   node = new SensorNode(hw, l.cfg, {
-    fw: FW_VERSION, maps: EMBEDDED_MAPS, nmea: HAS_GPS ? nmeaFix : undefined,
+    fw: FW_VERSION, maps: EMBEDDED_MAPS, gps: HAS_GPS ? nmeaReceiver : undefined,
     watchdog: EMBEDDED_OPTIONS.watchdog === undefined ? DEFAULT_NODE.watchdog : EMBEDDED_OPTIONS.watchdog,
     statusEvery: EMBEDDED_OPTIONS.statusEvery ? EMBEDDED_OPTIONS.statusEvery * 1000 : DEFAULT_NODE.statusEvery,
   });

@@ -18,17 +18,18 @@ export type PackedMaps = { [id: string]: [number | null, number | null, unknown[
 
 export function packMaps(maps: RegisterMap[]): PackedMaps {
   const out: PackedMaps = {};
-  for (const m of maps) {
+  for (let i = 0; i < maps.length; i++) {
+    const m = maps[i];
     let prev: unknown[] = [];
     const points = m.points.filter((p) => p.poll !== false).map((p) => {
       const full = POINT_KEYS.map((k) => (p[k] === undefined ? null : k === "table" ? TABLES.indexOf(p[k]) : p[k]));
-      const a = full.slice();
+      const a = full.concat([]);
       // Cut what the previous point has too (never the name, table or address).
       while (a.length > 3 && JSON.stringify(a[a.length - 1]) === JSON.stringify(prev[a.length - 1] === undefined ? null : prev[a.length - 1])) a.pop();
       prev = full;
       return a;
     });
-    out[m.id] = [m.maxGap ?? null, m.maxRegisters ?? null, points];
+    out[m.id] = [m.maxGap === undefined ? null : m.maxGap, m.maxRegisters === undefined ? null : m.maxRegisters, points];
   }
   return out;
 }

@@ -18,7 +18,9 @@ import { NodeClock } from "./node-clock";
 import { buildStatus, modbusCounters } from "./status";
 import { DEFAULT_MASTER, ModbusMaster } from "../modbus/master";
 import { Poller } from "../modbus/poller";
-import { GpsReceiver, type NmeaParse } from "../gps/gps";
+import type { GpsReceiver } from "../gps/gps";
+import type { Uart } from "../hw/types";
+import type { Clock } from "@manure-edge/protocol";
 import { DEFAULT_FLASH, FlashStore } from "../buffer/flash-store";
 import { DEFAULT_SPILL, SpillStore } from "../buffer/spill-store";
 import { Batcher, DEFAULT_BATCH, type BatchOptions } from "../buffer/batcher";
@@ -30,7 +32,11 @@ import { MqttClient } from "../mqtt/client";
 export interface NodeOptions {
   fw: string;
   maps: { [id: string]: RegisterMap };
-  nmea?: NmeaParse;
+  /**
+   * Makes the GPS receiver (src/gps/nmea.ts nmeaReceiver); absent in a bundle built without GPS
+   * support, which then leaves the receiver and the NMEA parser out.
+   */
+  gps?: (uart: Uart, clock: Clock) => GpsReceiver;
   /** Watchdog timeout, s (0: none). */
   watchdog: number;
   /** Status message period, ms. */
@@ -131,9 +137,9 @@ export class SensorNode {
       this.master.start();
       this.poller.start();
     }
-    if (c.gps && this._o.nmea) {
+    if (c.gps && this._o.gps) {
       const uart = this._hw.uart({ serial: c.gps.serial, baud: c.gps.baud, rx: c.gps.rx, tx: c.gps.tx });
-      this.gps = new GpsReceiver(uart, this._hw.clock, this._o.nmea, 30000);
+      this.gps = this._o.gps(uart, this._hw.clock);
       this.gps.start();
     }
     const m = c.mqtt;
@@ -275,7 +281,7 @@ export class SensorNode {
         reply(false, (v.path ? v.path + ": " : "") + v.reason);
         return;
       }
-      if (v.value.gps && !this._o.nmea) {
+      if (v.value.gps && !this._o.gps) {
         // Built with an embedded configuration without gps: the NMEA parser was left out.
         reply(false, "gps: this firmware has no GPS support (built without it)");
         return;

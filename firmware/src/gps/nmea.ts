@@ -1,6 +1,12 @@
 /** NMEA 0183 sentence -> fix, with protocol's parsers (checksums verified there). */
-import { parseGGA, parseNmea, parseRMC } from "@manure-edge/protocol";
-import type { Fix } from "./gps";
+import { parseGGA, parseNmea, parseRMC, type Clock } from "@manure-edge/protocol";
+import type { Uart } from "../hw/types";
+import { GpsReceiver, type Fix } from "./gps";
+
+/** The tanker's GPS receiver: NMEA 0183 on `uart`, a fix kept for 30 s. */
+export function nmeaReceiver(uart: Uart, clock: Clock): GpsReceiver {
+  return new GpsReceiver(uart, clock, nmeaFix, 30000);
+}
 
 /** A fix; null for a good sentence without a usable fix; undefined for a bad sentence. */
 export function nmeaFix(line: string): Fix | null | undefined {
