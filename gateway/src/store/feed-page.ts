@@ -80,7 +80,7 @@ function tuple(value: string): string {
  * the loop order, which is the primary key when the plan is a range SEARCH of readings with
  * the name looked up per row (checked once per connection by planIsInOrder).
  */
-function readingsSql(value: string, ordered: boolean): string {
+export function readingsSql(value: string, ordered: boolean): string {
   return `SELECT group_concat(${tuple(value)}, ','${ordered ? " ORDER BY r.id" : ""})
     FROM readings r LEFT JOIN ${NAMES} n ON n.id = r.sensor_id WHERE r.id > ? AND r.id <= ?`;
 }
