@@ -12,26 +12,33 @@ import level from "@manure-edge/protocol/maps/ultrasonic-level.json";
 import { SensorNode } from "../../../firmware/src/app/node";
 import { LoopUart, MemStorage, NodePlatform, nodeHardware } from "../../../firmware/test/node-hw";
 import { tempDir } from "../../../test/support/tmp";
-import { nodeHash, startGateway } from "../support/gateway-fixture";
+import { nodeHash } from "../support/gateway-fixture";
+import { parseConfig } from "../../src/config/load";
+import { Gateway } from "../../src/gateway";
+import { systemClock } from "../../src/clock";
+import { silentLogger } from "../../src/log";
 import { waitFor } from "../support/wait";
 import { Api } from "../http/client";
-import type { Gateway } from "../../src/gateway";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setup() {
+/** The gateway's own start path (as the fixture's startGateway), with a command timeout of our choosing. */
+async function setup(commandTimeoutMs?: number) {
   const tmp = tempDir("cmd-fw-");
   cleanups.push(() => tmp.cleanup());
-  const gw: Gateway = await startGateway(tmp.dir, {
+  const cfg0 = parseConfig({
+    farm: "demo", gateway: "gw1", dataDir: tmp.dir, log: { level: "silent" }, store: { groupCommitMs: 5 }, http: { host: "127.0.0.1", port: 0 },
     mqtt: {
       listen: { host: "127.0.0.1", port: 0 },
       nodes: [{ id: "pit-1", passwordHash: nodeHash("pw-pit-1") }, { id: "pit-2", passwordHash: nodeHash("pw-pit-2") }],
       observers: [{ user: "watch", passwordHash: nodeHash("pw-watch") }],
     },
   });
+  const gw = new Gateway(cfg0, { clock: systemClock, log: silentLogger, commandTimeoutMs });
+  await gw.start();
   cleanups.push(() => gw.stop());
   gw.store.addUser("admin", "admin-pass-1", "admin");
   gw.store.addUser("op", "operator-pass-1", "operator");
@@ -190,5 +197,25 @@ describe("commands to a real firmware node through the gateway's HTTP API and em
     expect(rb.status).toBe(202);
     expect(await finalState(s.admin, rb.body.command.id)).toMatchObject({ state: "ok" });
     await waitFor(() => s.platform.reboots === 1, "the node rebooting");
+  }, 240_000);
+
+  it("a command that reaches the node after its deadline (exp) is not run: the node says expired, the gateway keeps it expired", async () => {
+    const s = await setup(3000);
+    // The node's clock is synchronised from the gateway's acks (it compares exp on that clock).
+    await waitFor(() => s.node().clock.synced, "the node's clock synchronised");
+    // The link drops (Wi-Fi lost): the node keeps running, its MQTT session stays at the broker.
+    s.node().mqtt!.pause();
+    await waitFor(() => !(s.gw.transport.connectedNodes() ?? []).includes("pit-1"), "the node disconnected");
+    const r = await s.admin.post("/api/v1/nodes/pit-1/commands", { op: "reboot" });
+    expect(r.status).toBe(202);
+    const id: string = r.body.command.id;
+    expect(await finalState(s.admin, id)).toMatchObject({ state: "expired", resultT: null });
+    // The link returns: the broker delivers the reboot from the persistent session, too late.
+    s.node().mqtt!.start();
+    await waitFor(() => s.gw.commands.get(id)!.resultT !== null, "the node's answer", 60_000);
+    expect(s.gw.commands.get(id)).toMatchObject({ state: "expired", err: "the node got it after its deadline and did not run it" });
+    expect(s.platform.reboots).toBe(0);
+    expect(s.gw.metrics.value("gateway_command_results_total", { op: "reboot", outcome: "not_run" })).toBe(1);
+    expect(s.seenCmds.map((c) => c.id)).toEqual([id]);
   }, 240_000);
 });
