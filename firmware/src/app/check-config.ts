@@ -13,12 +13,6 @@ type Obj = { [k: string]: unknown };
 type Rule = [string, number, unknown?, number?, 1?];
 
 const ID = 0, STR = 1, INT = 2, PIN = 3, UART = 4, ONE_OF = 5;
-const BAUDS = [1200, 2400, 4800, 9600, 14400, 19200, 38400, 57600, 115200];
-
-const MQTT: Rule[] = [["host", STR, 1, 253, 1], ["port", INT, 1, 65535, 1], ["user", STR, 1, 64], ["pass", STR, 1, 128], ["keepalive", INT, 5, 65535]];
-const PORT: Rule[] = [["serial", UART, 0, 0, 1], ["baud", ONE_OF, BAUDS, 0, 1], ["rx", PIN], ["tx", PIN]];
-const BUS: Rule[] = PORT.concat([["de", PIN], ["timeout", INT, 20, 10000], ["retries", INT, 0, 5], ["parity", ONE_OF, ["none", "even", "odd"]], ["stop", ONE_OF, [1, 2]]]);
-const DEVICE: Rule[] = [["id", ID, 0, 0, 1], ["unit", INT, 1, 247, 1], ["every", INT, 1, 86400, 1], ["fast", INT, 1, 86400], ["map", ID, 0, 0, 1]];
 
 function isObj(x: unknown): x is Obj {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -71,6 +65,13 @@ function section(x: unknown, path: string, rules: Rule[], keys?: string[]): Bad 
 
 /** Same verdict and path as protocol's validateNodeConfig(json, knownMaps). */
 export function checkConfig(json: unknown, knownMaps: string[]): ValidationResult<NodeConfig> {
+  // The rules are made at each call, not kept: on the node they would hold a few hundred
+  // JsVars of RAM for a check that runs at boot and on a configuration push.
+  const BAUDS = [1200, 2400, 4800, 9600, 14400, 19200, 38400, 57600, 115200];
+  const MQTT: Rule[] = [["host", STR, 1, 253, 1], ["port", INT, 1, 65535, 1], ["user", STR, 1, 64], ["pass", STR, 1, 128], ["keepalive", INT, 5, 65535]];
+  const PORT: Rule[] = [["serial", UART, 0, 0, 1], ["baud", ONE_OF, BAUDS, 0, 1], ["rx", PIN], ["tx", PIN]];
+  const BUS: Rule[] = PORT.concat([["de", PIN], ["timeout", INT, 20, 10000], ["retries", INT, 0, 5], ["parity", ONE_OF, ["none", "even", "odd"]], ["stop", ONE_OF, [1, 2]]]);
+  const DEVICE: Rule[] = [["id", ID, 0, 0, 1], ["unit", INT, 1, 247, 1], ["every", INT, 1, 86400, 1], ["fast", INT, 1, 86400], ["map", ID, 0, 0, 1]];
   const o = json as Obj;
   // A missing mqtt is "not an object" at "mqtt" here, "is required" there: the same path.
   let e = section(json, "", [["node", ID, 0, 0, 1], ["farm", ID, 0, 0, 1], ["base", ID]], ["node", "farm", "base", "mqtt", "net", "bus", "devices", "gps"]) || section(o.mqtt, "mqtt", MQTT);
