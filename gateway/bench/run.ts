@@ -2,6 +2,7 @@
  * The gateway's benchmarks, one after another (`npm run bench -w gateway`, or the root
  * `npm run bench`). Each prints a table with its baseline measured in the same run.
  *   BENCH_SCALE=0.5             fewer ingest messages
+ *   BENCH_INGEST_RUNS=N         alternating gateway/bare ingest runs (default 3)
  *   BENCH_UPSTREAM_READINGS=N   backlog size (default 1 000 000, about 45 s here)
  *   BENCH_UPSTREAM_RUNS=N       alternating gateway/bare drains (default 3)
  *   BENCH_UPSTREAM_BATCH=N, BENCH_UPSTREAM_WINDOW=N  batch size and window of both (default 500, 16: the config defaults)
@@ -17,7 +18,7 @@ import { benchHttp } from "./http";
 import { benchRules } from "./rules";
 import { benchPanelLatency } from "./panel-latency";
 
-await benchIngest(Number(process.env.BENCH_SCALE ?? 1));
+await benchIngest(Number(process.env.BENCH_SCALE ?? 1), Number(process.env.BENCH_INGEST_RUNS ?? 3));
 await benchUpstream(Number(process.env.BENCH_UPSTREAM_READINGS ?? 1_000_000), Number(process.env.BENCH_UPSTREAM_RUNS ?? 3));
 await benchChart(Number(process.env.BENCH_CHART_DAYS ?? 365));
 // The HTTP API's own benchmark (written by the HTTP engineer), so the root runner, which uses
