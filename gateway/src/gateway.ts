@@ -92,7 +92,7 @@ export class Gateway {
         );
     this.ingest = new Ingest({ base: c.base, farm: c.farm }, this.transport, this.queue, this.bus, clock, this.log.child({ part: "ingest" }), this.metrics);
     this.commands = new Commands(
-      { base: c.base, farm: c.farm, gateway: c.gateway, timeoutMs: this.deps.commandTimeoutMs, nodes: c.mqtt.nodes.map((n) => n.id), credentials: c.mqtt.external ? undefined : new Map(c.mqtt.nodes.map((n) => [n.id, n.passwordHash])) },
+      { base: c.base, farm: c.farm, gateway: c.gateway, timeoutMs: this.deps.commandTimeoutMs ?? c.commands.timeoutS * 1000, nodes: c.mqtt.nodes.map((n) => n.id), credentials: c.mqtt.external ? undefined : new Map(c.mqtt.nodes.map((n) => [n.id, n.passwordHash])) },
       this.transport, this.store, this.queue, this.bus, clock, this.log.child({ part: "commands" }), this.metrics,
     );
     if (c.upstream) this.upstream = new Upstream(c.upstream, { base: c.base, farm: c.farm, gateway: c.gateway }, this.store, this.bus, clock, this.log.child({ part: "upstream" }), this.metrics);

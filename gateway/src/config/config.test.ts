@@ -13,6 +13,8 @@ describe("config", () => {
     expect(c.upstream).toBeUndefined();
     expect(c.store.path).toBe(join(process.cwd(), "data", "gateway.db"));
     expect(c.store.synchronous).toBe("FULL");
+    expect(c.commands.timeoutS).toBe(600);
+    expect(() => parseConfig({ commands: { timeoutS: 0 } })).toThrow(/commands\.timeoutS/);
   });
 
   it("names the path and the reason of every error", () => {

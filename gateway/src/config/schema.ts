@@ -126,6 +126,14 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** Commands to nodes (features/commands.ts). */
+    commands: z
+      .object({
+        /** A command with no result after this long (seconds, gateway clock) becomes `expired`; also its `exp` for the node. */
+        timeoutS: z.number().positive().max(7 * 86400).default(600),
+      })
+      .strict()
+      .prefault({}),
     polling: z.array(pollBus).default([]),
     /** Facilities (pits, lagoons, compost piles, tankers): validated by the rules engine. */
     facilities: z.unknown().optional(),

@@ -84,6 +84,26 @@ async function setup(dir?: string, clock = new ManualClock(T0)) {
 }
 
 describe("commands: expiry, results and refusals", () => {
+  it("the timeout comes from the configuration file (commands.timeoutS): the node's deadline and the expiry follow it", async () => {
+    const t = tempDir("cmd-cfg-");
+    cleanups.push(() => t.cleanup());
+    const clock = new ManualClock(T0);
+    const gw = await startGateway(t.dir, { commands: { timeoutS: 90 } }, clock);
+    cleanups.push(() => gw.stop());
+    gw.store.addUser("op", "operator-pass-1", "operator");
+    const api = new Api(`http://127.0.0.1:${gw.http.port}`);
+    expect((await api.login("op", "operator-pass-1")).status).toBe(200);
+    const n = await QuietNode.connect(gw.mqttPort, "pit-1");
+    cleanups.push(() => n.n.end());
+    const id: string = (await api.post("/api/v1/nodes/pit-1/commands", { op: "ping" })).body.command.id;
+    await waitFor(() => n.cmds.length === 1, "the node receiving the command");
+    expect(n.cmds[0].exp).toBe(T0 + 90_000);
+    clock.advance(90_000 - 1);
+    expect(gw.commands.get(id)?.state).toBe("sent");
+    clock.advance(1);
+    expect(gw.commands.get(id)?.state).toBe("expired");
+  }, 120_000);
+
   it("a node that never answers: the command expires after 10 minutes of the gateway's clock; a late result is still recorded", async () => {
     const s = await setup();
     const n = await s.node("pit-2");
