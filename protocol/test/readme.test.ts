@@ -32,7 +32,8 @@ describe("README examples", () => {
     expect(all.some((d) => "r" in d)).toBe(true);
     expect(all.some((d) => d.state === "offline")).toBe(true);
     expect(all.some((d) => "err" in d && "s" in d)).toBe(true);
-    expect(all.filter((d) => "op" in d).map((d) => d.op)).toEqual(["config", "reboot", "resend", "ping"]);
+    expect(all.filter((d) => "op" in d).map((d) => d.op)).toEqual(["config", "reboot", "resend", "ping", "reboot"]);
+    expect(all.some((d) => "op" in d && typeof d.exp === "number")).toBe(true); // a command with a deadline
     expect(all.filter((d) => "ok" in d).length).toBe(2);
   });
   for (const [i, b] of blocks.entries()) {
