@@ -18,26 +18,50 @@ interface Agg {
   lastT: number;
 }
 
+/** One sensor's groups in a batch, with the group of its last reading at hand. */
+interface SensorAggs {
+  sensorId: number;
+  minute: Map<number, Agg>;
+  hour: Map<number, Agg>;
+  /** The groups the sensor's previous reading went to: readings mostly arrive in time order. */
+  lastMinute: Agg | null;
+  lastHour: Agg | null;
+}
+
 /**
  * Aggregates a batch's readings per (sensor, bucket) in memory, then upserts one row per
  * group: a batch of 500 readings of one sensor over 8 minutes costs 8 + 1 upserts, not 1000.
+ * Groups are found by number (sensor id, then bucket), and a reading in the same minute and
+ * hour as its sensor's previous one finds them with no lookup at all: no string key is built
+ * per reading (they were 7 % of the gateway's CPU in the batched ingest profile).
  */
 export class RollupAccumulator {
-  private readonly minute = new Map<string, Agg>();
-  private readonly hour = new Map<string, Agg>();
+  private readonly sensors = new Map<number, SensorAggs>();
 
   add(sensorId: number, t: number, value: number | null, flags: number): void {
     if (value === null || !Number.isFinite(value) || (flags & EXCLUDED) !== 0) return;
-    addTo(this.minute, sensorId, t - mod(t, MINUTE), t, value);
-    addTo(this.hour, sensorId, t - mod(t, HOUR), t, value);
+    let s = this.sensors.get(sensorId);
+    if (s === undefined) {
+      s = { sensorId, minute: new Map(), hour: new Map(), lastMinute: null, lastHour: null };
+      this.sensors.set(sensorId, s);
+    }
+    const minute = t - mod(t, MINUTE);
+    const m = s.lastMinute;
+    if (m !== null && m.bucket === minute) update(m, t, value);
+    else s.lastMinute = addTo(s.minute, sensorId, minute, t, value);
+    const hour = t - mod(t, HOUR);
+    const h = s.lastHour;
+    if (h !== null && h.bucket === hour) update(h, t, value);
+    else s.lastHour = addTo(s.hour, sensorId, hour, t, value);
   }
 
   flush(stmts: RollupStatements): void {
     // Positional parameters: binding an object by name costs more per row.
-    for (const a of this.minute.values()) stmts.minute.run(a.sensorId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastT);
-    for (const a of this.hour.values()) stmts.hour.run(a.sensorId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastT);
-    this.minute.clear();
-    this.hour.clear();
+    for (const s of this.sensors.values()) {
+      for (const a of s.minute.values()) stmts.minute.run(a.sensorId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastT);
+      for (const a of s.hour.values()) stmts.hour.run(a.sensorId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastT);
+    }
+    this.sensors.clear();
   }
 }
 
@@ -45,13 +69,19 @@ function mod(a: number, m: number): number {
   return ((a % m) + m) % m;
 }
 
-function addTo(map: Map<string, Agg>, sensorId: number, bucket: number, t: number, v: number): void {
-  const k = sensorId + ":" + bucket;
-  const a = map.get(k);
-  if (!a) {
-    map.set(k, { sensorId, bucket, min: v, max: v, sum: v, count: 1, last: v, lastT: t });
-    return;
+/** The group of `bucket` in `map`, created or updated with (t, v). */
+function addTo(map: Map<number, Agg>, sensorId: number, bucket: number, t: number, v: number): Agg {
+  const a = map.get(bucket);
+  if (a === undefined) {
+    const n: Agg = { sensorId, bucket, min: v, max: v, sum: v, count: 1, last: v, lastT: t };
+    map.set(bucket, n);
+    return n;
   }
+  update(a, t, v);
+  return a;
+}
+
+function update(a: Agg, t: number, v: number): void {
   if (v < a.min) a.min = v;
   if (v > a.max) a.max = v;
   a.sum += v;
