@@ -82,3 +82,21 @@ it("a rolled-back transaction forgets the sensors it created (ids are reused by 
   expect(JSON.parse("[" + page.readings + "]").map((x: unknown[]) => x[1])).toEqual(["n1/a.x", "n2/q.q"]);
   expect(s.db.prepare("SELECT node || '/' || key FROM sensors ORDER BY id").pluck().all()).toEqual(["n1/a.x", "n2/q.q"]);
 });
+
+it("stores a reading's reason and position, and NULLs for a reading without them, in one batch", () => {
+  const s = open();
+  s.write([
+    up("n1", 1, 1, T0, [
+      r("a.x", T0, 1),
+      { key: "gps.pos", t: T0 + 1, value: 2, flags: 0, reason: null, lat: 31.25, lon: 121.5, fix: 1 },
+      { key: "a.x", t: T0 + 2, value: null, flags: 1, reason: "timeout", lat: null, lon: null, fix: null },
+      { key: "gps.pos", t: T0 + 3, value: 3, flags: 0, reason: null, lat: null, lon: null, fix: 0 },
+    ]),
+  ]);
+  expect(s.db.prepare("SELECT t, value, flags, reason, lat, lon, fix, message_id FROM readings ORDER BY id").all()).toEqual([
+    { t: T0, value: 1, flags: 0, reason: null, lat: null, lon: null, fix: null, message_id: 1 },
+    { t: T0 + 1, value: 2, flags: 0, reason: null, lat: 31.25, lon: 121.5, fix: 1, message_id: 1 },
+    { t: T0 + 2, value: null, flags: 1, reason: "timeout", lat: null, lon: null, fix: null, message_id: 1 },
+    { t: T0 + 3, value: 3, flags: 0, reason: null, lat: null, lon: null, fix: 0, message_id: 1 },
+  ]);
+});
