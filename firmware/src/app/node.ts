@@ -8,9 +8,9 @@
  */
 import {
   Q, nodeTopic, DEFAULT_BASE, WIRE_VERSION,
-  type NodeConfig, type Reading, type ReadingExtra, type RegisterMap,
+  type Clock, type NodeConfig, type Reading, type ReadingExtra, type RegisterMap,
 } from "@manure-edge/protocol";
-import type { Hardware, Link } from "../hw/types";
+import type { Hardware, Link, Uart } from "../hw/types";
 import { nextBoot } from "./boot";
 import { CONFIG_FILE } from "./config";
 import { checkConfig } from "./check-config";
@@ -19,8 +19,6 @@ import { buildStatus, modbusCounters } from "./status";
 import { DEFAULT_MASTER, ModbusMaster } from "../modbus/master";
 import { Poller } from "../modbus/poller";
 import type { GpsReceiver } from "../gps/gps";
-import type { Uart } from "../hw/types";
-import type { Clock } from "@manure-edge/protocol";
 import { DEFAULT_FLASH, FlashStore } from "../buffer/flash-store";
 import { DEFAULT_SPILL, SpillStore } from "../buffer/spill-store";
 import { Batcher, DEFAULT_BATCH, type BatchOptions } from "../buffer/batcher";
