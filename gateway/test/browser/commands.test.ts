@@ -11,6 +11,7 @@ import { startPanelEnv, type PanelEnv } from "./support/panel-env";
 const LONG = 120_000;
 let env: PanelEnv;
 let browser: Browser;
+const answers: Promise<unknown>[] = [];
 
 beforeAll(async () => {
   env = await startPanelEnv({ history: false });
@@ -21,7 +22,8 @@ beforeAll(async () => {
   c.on("message", (topic, p) => {
     if (!topic.endsWith("/cmd")) return;
     const m = JSON.parse(p.toString()) as { id: string };
-    void c.publishAsync("manure/demo/node/pit-1/cmd/res", JSON.stringify({ v: 1, id: m.id, ok: true, t: env.clock.now() }), { qos: 1 });
+    // Awaited in afterAll: an answer ended before its PUBACK would reject unhandled.
+    answers.push(c.publishAsync("manure/demo/node/pit-1/cmd/res", JSON.stringify({ v: 1, id: m.id, ok: true, t: env.clock.now() }), { qos: 1 }));
   });
   await c.subscribeAsync("manure/demo/node/pit-1/cmd", { qos: 1 });
   await env.pit2.client.subscribeAsync("manure/demo/node/pit-2/cmd", { qos: 1 });
@@ -29,6 +31,7 @@ beforeAll(async () => {
 }, LONG);
 
 afterAll(async () => {
+  await Promise.all(answers);
   await browser?.close();
   await env?.close();
 });

@@ -23,6 +23,8 @@ const GOOD: NodeConfig = {
   devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: 60 }],
 };
 
+const answers: Promise<unknown>[] = [];
+
 beforeAll(async () => {
   env = await startEnv();
   env.gw.store.addUser("admin", "admin-pass-1", "admin");
@@ -34,11 +36,14 @@ beforeAll(async () => {
     if (!topic.endsWith("/cmd")) return;
     const m = JSON.parse(p.toString()) as { id: string; op: string; cfg?: NodeConfig };
     received.push(m);
-    void node.client.publishAsync("manure/demo/node/pit-1/cmd/res", JSON.stringify({ v: 1, id: m.id, ok: true, t: Date.now() }), { qos: 1 });
+    // Kept and awaited before the node disconnects: an answer still waiting for its PUBACK when
+    // the client is ended rejects ("Connection closed"), which must not go unhandled.
+    answers.push(node.client.publishAsync("manure/demo/node/pit-1/cmd/res", JSON.stringify({ v: 1, id: m.id, ok: true, t: Date.now() }), { qos: 1 }));
   });
   await node.client.subscribeAsync("manure/demo/node/pit-1/cmd", { qos: 1 });
 }, 60_000);
 afterAll(async () => {
+  await Promise.all(answers);
   await env?.close();
 });
 

@@ -32,13 +32,16 @@ it("a node seen through mosquitto can be pinged; the command goes out and its re
   expect((await api.post("/api/v1/nodes/barn-3/commands", { op: "ping" })).status).toBe(404);
 
   const node: MqttClient = await mqtt.connectAsync(mosq.url, { clientId: "barn-3", clean: false, reconnectPeriod: 0 });
-  cleanups.push(() => node.endAsync(true));
+  // The answers are awaited before the client ends: one still waiting for its PUBACK when the
+  // client is ended rejects ("Connection closed"), which must not go unhandled.
+  const answers: Promise<unknown>[] = [];
+  cleanups.push(() => Promise.all(answers).then(() => node.endAsync(true)));
   const got: string[] = [];
   node.on("message", (topic, p) => {
     if (!topic.endsWith("/cmd")) return;
     const c = JSON.parse(p.toString()) as { id: string };
     got.push(c.id);
-    void node.publishAsync("manure/demo/node/barn-3/cmd/res", JSON.stringify({ v: 1, id: c.id, ok: true, t: Date.now() }), { qos: 1 });
+    answers.push(node.publishAsync("manure/demo/node/barn-3/cmd/res", JSON.stringify({ v: 1, id: c.id, ok: true, t: Date.now() }), { qos: 1 }));
   });
   await node.subscribeAsync("manure/demo/node/barn-3/cmd", { qos: 1 });
   await node.publishAsync("manure/demo/node/barn-3/status", JSON.stringify({ v: 1, state: "online", fw: "t" }), { qos: 1 });
