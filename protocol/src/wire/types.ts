@@ -65,6 +65,15 @@ export interface UplinkMessage {
   up: number;
   /** Readings, oldest first; at least one. */
   r: Reading[];
+  /**
+   * Predecessor: the (boot, seq) of the message just before this one in the node's queue when
+   * it was sent, or 0 when this is the oldest message the node holds (everything before it was
+   * acked, or dropped by the node from a full flash). Set at every send, not at creation. The
+   * gateway acks a message only along this chain (see AckMessage), so a message the broker
+   * dropped on the way (../shared/anchors.md: mosquitto's max_queued_messages) is never covered
+   * by a cumulative ack. Absent from nodes older than this field: acked as received.
+   */
+  p?: [number, number] | 0;
 }
 
 /**
@@ -72,7 +81,11 @@ export interface UplinkMessage {
  * (boot, seq) <= (b, s), compared lexicographically, that reached the gateway is durably
  * stored (committed). Sent after the transaction that holds the message has committed.
  * A node sends its queue oldest first and resends from its oldest unacknowledged message
- * after every reconnect, so a cumulative ack never covers a message that was not received.
+ * after every reconnect and when acks stop coming. A broker may still drop a message on the
+ * way to the gateway (a full subscriber queue) and deliver the next one, so the gateway acks
+ * (b, s) only when the predecessor chain (UplinkMessage.p) links it to what it has already
+ * acked or to the node's oldest message: every message the node holds up to (b, s) is stored.
+ * A message that does not link yet is stored but not acked; the node resends it later.
  */
 export interface AckMessage {
   v: number;

@@ -97,6 +97,23 @@ describe("validateUplink", () => {
     expect(validateUplink(mutate((m) => (m.later = 1)), "pit-1").ok).toBe(true);
   });
 
+  it("checks the predecessor p: absent, 0, or a (boot, seq) before the message's own", () => {
+    const b = good().b;
+    const s = good().s;
+    expect(validateUplink(mutate((m) => (m.p = 0)), "pit-1").ok).toBe(true);
+    expect(validateUplink(mutate((m) => (m.p = [b, s - 1])), "pit-1").ok).toBe(true);
+    expect(validateUplink(mutate((m) => (m.p = [b - 1, 900])), "pit-1").ok).toBe(true);
+    expect(fails(mutate((m) => (m.p = [b, s])))).toBe(`p: predecessor [${b},${s}] is not before the message's own [${b},${s}]`);
+    expect(fails(mutate((m) => (m.p = [b + 1, 1])))).toMatch(/^p: predecessor .* is not before/);
+    expect(fails(mutate((m) => (m.p = 1)))).toBe("p: predecessor must be 0 or [boot, seq], got number");
+    expect(fails(mutate((m) => (m.p = [b])))).toBe("p: predecessor must be 0 or [boot, seq], got array");
+    expect(fails(mutate((m) => (m.p = [-1, 1])))).toMatch(/^p\[0\]: boot must be an integer/);
+    expect(fails(mutate((m) => (m.p = [b, 0])))).toBe("p[1]: seq must be an integer from 1, got 0");
+    expect(fails(mutate((m) => (m.p = [b, "3"])))).toBe('p[1]: seq must be an integer from 1, got "3"');
+    const partial = validateUplinkPartial(mutate((m) => (m.p = [b, s - 1])), "pit-1");
+    expect(partial.ok && partial.value.p).toEqual([b, s - 1]);
+  });
+
   it("never throws, whatever it is given (property)", () => {
     fc.assert(
       fc.property(fc.anything(), (x) => {
@@ -107,7 +124,7 @@ describe("validateUplink", () => {
     );
     // Mutating one field of a good message to anything is either still valid or names a path.
     fc.assert(
-      fc.property(fc.constantFrom("v", "n", "b", "s", "t", "cs", "up", "r"), fc.anything(), (k, x) => {
+      fc.property(fc.constantFrom("v", "n", "b", "s", "t", "cs", "up", "r", "p"), fc.anything(), (k, x) => {
         const m = good() as unknown as Record<string, unknown>;
         m[k] = x;
         const r = validateUplink(m, "pit-1");

@@ -128,6 +128,19 @@ function checkReading(x: unknown, path: string): ValidationResult<null> | null {
 }
 
 /** Checks everything of an uplink but its readings' contents. */
+/** UplinkMessage.p: absent, 0 (the node's oldest message), or a (boot, seq) before (b, s). */
+function predecessor(o: Obj): ValidationResult<null> | null {
+  const p = o.p;
+  if (p === undefined || p === 0) return null;
+  if (!Array.isArray(p) || p.length !== 2) return invalid("p", "predecessor must be 0 or [boot, seq], got " + kindOf(p));
+  const b = p[0];
+  const s = p[1];
+  if (!isInt(b) || b < 0 || b > MAX_U32) return invalid("p[0]", "boot must be an integer 0.." + MAX_U32 + ", got " + JSON.stringify(b));
+  if (!isInt(s) || s < 1 || s > MAX_SAFE) return invalid("p[1]", "seq must be an integer from 1, got " + JSON.stringify(s));
+  if (compareBootSeq(b, s, o.b as number, o.s as number) >= 0) return invalid("p", "predecessor [" + b + "," + s + "] is not before the message's own [" + o.b + "," + o.s + "]");
+  return null;
+}
+
 function uplinkEnvelope(json: unknown, topicNode: string): ValidationResult<Obj> {
   const t = toObject(json);
   if (!t.ok) return t;
@@ -142,7 +155,8 @@ function uplinkEnvelope(json: unknown, topicNode: string): ValidationResult<Obj>
     (o.s === 0 ? invalid("s", "sequence number starts at 1") : null) ||
     time(o, "t", "", "send time") ||
     (o.cs !== 0 && o.cs !== 1 ? invalid("cs", "clock-synchronised must be 0 or 1, got " + JSON.stringify(o.cs)) : null) ||
-    time(o, "up", "", "uptime");
+    time(o, "up", "", "uptime") ||
+    predecessor(o);
   if (c) return c as ValidationResult<Obj>;
   const r = o.r;
   if (!Array.isArray(r)) return invalid("r", "readings must be an array, got " + kindOf(r));
@@ -193,6 +207,7 @@ export function validateUplinkPartial(json: unknown, topicNode: string): Partial
   }
   const o = env.value;
   const value: UplinkMessage = { v: o.v as number, n: o.n as string, b: o.b as number, s: o.s as number, t: o.t as number, cs: o.cs as 0 | 1, up: o.up as number, r: good };
+  if (o.p !== undefined) value.p = o.p as [number, number] | 0;
   return { ok: true, value: value, rejected: rejected };
 }
 
