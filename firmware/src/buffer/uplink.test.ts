@@ -7,11 +7,12 @@ function rig(window = 4, inflight = 2) {
   let now = 0;
   const clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => undefined, setInterval: () => 0, clearInterval: () => undefined };
   const store = new RamStore(1000, 1e6);
-  const sent: { s: number; done: (ok: boolean) => void }[] = [];
+  const sent: { s: number; p: unknown; done: (ok: boolean) => void }[] = [];
   let connected = true;
   const up = new Uplink(store, (d, done) => {
     if (!connected) return false;
-    sent.push({ s: JSON.parse(d.substring(d.indexOf("{"))).s, done });
+    const m = JSON.parse(d.substring(d.indexOf("{"))) as { s: number; p: unknown };
+    sent.push({ s: m.s, p: m.p, done });
     return true;
   }, clock, { window, inflight, ackTimeout: 60000 });
   return { store, sent, up, advance: (ms: number) => (now += ms), setConnected: (c: boolean) => (connected = c) };
@@ -32,6 +33,20 @@ describe("Uplink flow control", () => {
     up.ack(1, 2);
     expect(sent.map((x) => x.s)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(store.size()).toBe(8);
+  });
+
+  it("sends each message with its predecessor in the queue (p), 0 for the oldest held", () => {
+    const { store, sent, up } = rig(8, 8);
+    store.push(entry(4, 9));
+    for (let s = 1; s <= 3; s++) store.push(entry(5, s));
+    up.setOnline(true);
+    expect(sent.map((x) => x.p)).toEqual([0, [4, 9], [5, 1], [5, 2]]);
+    sent.forEach((x) => x.done(true));
+    // Acked up to (5, 1): after a rewind (5, 2) is the oldest held and goes out with p = 0.
+    up.ack(5, 1);
+    up.rewind();
+    up.pump();
+    expect(sent.slice(4).map((x) => [x.s, x.p])).toEqual([[2, 0], [3, [5, 2]]]);
   });
 
   it("after a reconnect starts again from the oldest unacked; with no ack for ackTimeout, resends", () => {

@@ -1,6 +1,8 @@
 /**
  * Sends the queue to the broker, oldest first, and deletes only what the gateway's cumulative
- * ack covers (protocol/src/wire/types.ts AckMessage).
+ * ack covers (protocol/src/wire/types.ts AckMessage). Each message goes out with its
+ * predecessor in the queue at that moment (UplinkMessage.p), which lets the gateway ack only
+ * what reached it without a hole.
  *
  * Flow control, because brokers drop QoS 1 messages to a slow subscriber once its queue is
  * full (../shared/anchors.md: mosquitto's max_queued_messages): at most `window` messages
@@ -100,11 +102,14 @@ export class Uplink {
       if (next.length === 0) return;
       const e = next[0];
       const tag = e.b + ":" + e.s;
+      // Its predecessor in this queue (UplinkMessage.p): the gateway acks only along this chain,
+      // so a message the broker dropped on the way is never acked away. 0: the oldest held.
+      const pred = this._cursor === null ? "0" : "[" + this._cursor[0] + "," + this._cursor[1] + "]";
       this._cursor = [e.b, e.s];
       this._out++;
       if (this._mqttInflight.indexOf(tag) >= 0) continue; // the MQTT layer re-sends it (§4.4)
       this._mqttInflight.push(tag);
-      const ok = this._publish(e.d, () => {
+      const ok = this._publish('{"p":' + pred + "," + e.d.slice(1), () => {
         const i = this._mqttInflight.indexOf(tag);
         if (i >= 0) this._mqttInflight.splice(i, 1);
         this.pump();

@@ -22,7 +22,7 @@ interface Block {
 /**
  * MQTT ingest: validates every node message, queues it for group commit, and publishes the
  * cumulative ack (QoS 1, protocol/src/wire/types.ts AckMessage) once the transaction holding
- * it has committed. Invalid messages are counted by reason, stored in the reject log and, when
+ * it has committed, never past a message that did not arrive (the writer's AckChain). Invalid messages are counted by reason, stored in the reject log and, when
  * their (b, s) can be read, acked with `err` so a poison message never blocks a node's queue.
  *
  * A message the queue had to refuse (full while the disk is full) must never be covered by a
@@ -125,12 +125,13 @@ export class Ingest {
     this.enqueue(node, normaliseUplink(v.value, now), { boot: v.value.b, seq: v.value.s });
   }
 
-  private reject(r: { node: string | null; topic: string; reason: string; payload: Buffer; now: number; category: string; bs?: { boot: number; seq: number } | null }): void {
+  private reject(r: { node: string | null; topic: string; reason: string; payload: Buffer; now: number; category: string; bs?: { boot: number; seq: number; pred?: [number, number] | 0 } | null }): void {
     this.cReject({ reason: r.category });
     const item: RejectInput = {
       kind: "reject", node: r.node, topic: r.topic.slice(0, 256), reason: r.reason.slice(0, 500),
       payload: r.payload.subarray(0, 2048).toString("utf8"), receivedAt: r.now, boot: r.bs?.boot ?? null, seq: r.bs?.seq ?? null,
     };
+    if (r.bs?.pred !== undefined) item.pred = r.bs.pred;
     this.log.debug("rejected", { node: r.node, topic: item.topic, reason: item.reason });
     this.bus.emit("rejected", { node: r.node, topic: item.topic, reason: item.reason });
     this.enqueue(r.node, item, r.bs ?? null);
@@ -184,10 +185,17 @@ function before(a: { boot: number; seq: number }, b: { boot: number; seq: number
   return a.boot < b.boot || (a.boot === b.boot && a.seq < b.seq);
 }
 
-/** (b, s) of an invalid message when they are readable, so it can be acked with err. */
-function readBootSeq(json: unknown): { boot: number; seq: number } | null {
+/**
+ * (b, s) of an invalid message when they are readable, so it can be acked with err, and its
+ * predecessor p when that is well formed (the ack then follows the chain like any message's).
+ */
+function readBootSeq(json: unknown): { boot: number; seq: number; pred?: [number, number] | 0 } | null {
   if (typeof json !== "object" || json === null) return null;
   const o = json as Record<string, unknown>;
-  if (typeof o.b === "number" && Number.isInteger(o.b) && o.b >= 0 && typeof o.s === "number" && Number.isInteger(o.s) && o.s >= 1) return { boot: o.b, seq: o.s };
-  return null;
+  if (!(typeof o.b === "number" && Number.isInteger(o.b) && o.b >= 0 && typeof o.s === "number" && Number.isInteger(o.s) && o.s >= 1)) return null;
+  const out: { boot: number; seq: number; pred?: [number, number] | 0 } = { boot: o.b, seq: o.s };
+  const p = o.p;
+  if (p === 0) out.pred = 0;
+  else if (Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && Number.isInteger(p[1]) && before({ boot: p[0] as number, seq: p[1] as number }, out)) out.pred = [p[0] as number, p[1] as number];
+  return out;
 }

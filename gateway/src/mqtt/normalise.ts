@@ -21,5 +21,7 @@ export function normaliseUplink(msg: UplinkMessage, receivedAt: number): UplinkI
     const p = x?.p;
     return { key, t: Math.round(time), value, flags: f, reason: x?.e ?? null, lat: p ? p[0] : null, lon: p ? p[1] : null, fix: p ? p[2] : null };
   });
-  return { kind: "up", node: msg.n, boot: msg.b, seq: msg.s, sentT: msg.t, receivedAt, readings };
+  const out: UplinkInput = { kind: "up", node: msg.n, boot: msg.b, seq: msg.s, sentT: msg.t, receivedAt, readings };
+  if (msg.p !== undefined) out.pred = msg.p;
+  return out;
 }

@@ -173,6 +173,17 @@ CREATE INDEX commands_node_created ON commands (node, created_at);
 CREATE INDEX commands_open ON commands (state) WHERE state IN ('queued','sent');
 `,
   },
+  {
+    version: 3,
+    name: "acked frontier per node",
+    sql: `
+-- The (boot, seq) up to which every message the node holds is stored and acked
+-- (store/ack-chain.ts): acks never run ahead of it, across restarts too. NULL: not known yet
+-- (a database from before this version: the node's next resend from its oldest message sets it).
+ALTER TABLE nodes ADD COLUMN ack_boot INTEGER;
+ALTER TABLE nodes ADD COLUMN ack_seq INTEGER;
+`,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

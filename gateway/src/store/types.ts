@@ -18,6 +18,8 @@ export interface UplinkInput {
   node: string;
   boot: number;
   seq: number;
+  /** UplinkMessage.p: the node's predecessor of this message (undefined: an older node without it). */
+  pred?: [number, number] | 0;
   sentT: number;
   receivedAt: number;
   readings: ReadingInput[];
@@ -34,6 +36,8 @@ export interface RejectInput {
   /** Parsed (b, s) when the payload had them, so the node can be acked with `err`. */
   boot: number | null;
   seq: number | null;
+  /** UplinkMessage.p when it was readable (see UplinkInput.pred). */
+  pred?: [number, number] | 0;
 }
 
 export interface StatusInput {

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { RulesSink } from "../rules-sink";
+import { AckChain } from "./ack-chain";
 import { AlertWriter } from "./alerts";
 import { RollupAccumulator, prepareRollups, type RollupStatements } from "./rollups";
 import type {
@@ -35,6 +36,7 @@ export class BatchWriter {
   private readonly st: ReturnType<typeof prepare>;
   private readonly rollups: RollupStatements;
   private readonly alerts: AlertWriter;
+  private readonly chain: AckChain;
 
   constructor(
     private readonly db: Database.Database,
@@ -43,6 +45,11 @@ export class BatchWriter {
     this.st = prepare(db);
     this.rollups = prepareRollups(db);
     this.alerts = new AlertWriter(db);
+    const loadAck = db.prepare("SELECT ack_boot AS b, ack_seq AS s FROM nodes WHERE id = ?");
+    this.chain = new AckChain((node) => {
+      const r = loadAck.get(node) as { b: number | null; s: number | null } | undefined;
+      return r && r.b !== null && r.s !== null ? [r.b, r.s] : null;
+    });
     this.feedSeq = loadFeedSeq(db);
     for (const r of db.prepare("SELECT id, node, key FROM sensors").iterate() as Iterable<{ id: number; node: string; key: string }>) {
       this.sensorsOf(r.node).set(r.key, { id: r.id, name: r.node + "/" + r.key });
@@ -68,9 +75,12 @@ export class BatchWriter {
     const seqBefore = this.feedSeq;
     const newSensors: [string, string][] = [];
     let result: CommittedBatch;
+    this.chain.begin();
     try {
       result = this.db.transaction(() => this.writeInTx(items, now, newSensors))();
+      this.chain.commit();
     } catch (e) {
+      this.chain.rollback();
       this.feedSeq = seqBefore;
       for (const [node, key] of newSensors) this.sensors.get(node)?.delete(key);
       // The engine saw readings that are not committed: put it back where the DB is.
@@ -152,17 +162,22 @@ export class BatchWriter {
     const seen: SeenInTx = { nodes: new Map(), boots: new Map() };
     for (const item of items) {
       switch (item.kind) {
-        case "up":
+        case "up": {
           this.writeUplink(item, now, out, acc, newSensors, lastBySensor, seen);
-          pushAck({ node: item.node, boot: item.boot, seq: item.seq });
+          // Only what the predecessor chain proves complete (store/ack-chain.ts).
+          const a = this.chain.offer(item.node, item.boot, item.seq, item.pred);
+          if (a) pushAck({ node: item.node, boot: a[0], seq: a[1] });
           break;
-        case "reject":
+        }
+        case "reject": {
           this.writeReject(item);
           out.rejects++;
           if (item.node !== null && item.boot !== null && item.seq !== null) {
-            pushAck({ node: item.node, boot: item.boot, seq: item.seq, err: item.reason });
+            const a = this.chain.offer(item.node, item.boot, item.seq, item.pred);
+            if (a) pushAck({ node: item.node, boot: a[0], seq: a[1], err: item.reason });
           }
           break;
+        }
         case "status":
           this.writeStatus(item);
           out.statuses++;
@@ -173,6 +188,7 @@ export class BatchWriter {
       }
     }
     this.flushSeen(seen);
+    for (const [node, f] of this.chain.changed()) this.st.saveAck.run(f[0], f[1], node);
     acc.flush(this.rollups);
     // One "latest value" update per sensor per transaction, not one per reading.
     for (const [id, l] of lastBySensor) this.st.updateSensorLast.run(l.t, l.value, l.flags, id, l.t);
@@ -300,6 +316,7 @@ function loadFeedSeq(db: Database.Database): number {
 
 function prepare(db: Database.Database) {
   return {
+    saveAck: db.prepare("UPDATE nodes SET ack_boot = ?, ack_seq = ? WHERE id = ?"),
     upsertNode: db.prepare(
       `INSERT INTO nodes (id, first_seen, last_seen, last_boot, last_seq) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen),

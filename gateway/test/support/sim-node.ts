@@ -3,8 +3,9 @@ import type { AckMessage } from "@manure-edge/protocol";
 
 /**
  * A node as the wire contract describes it (protocol/src/wire/types.ts): it keeps every message
- * until a cumulative ack covers it, sends oldest first, and after every reconnect resends
- * from its oldest unacknowledged message. Publishes as fast as MQTT lets it.
+ * until a cumulative ack covers it, sends oldest first, each with its predecessor in the queue
+ * (p), and after every reconnect resends from its oldest unacknowledged message. Publishes as
+ * fast as MQTT lets it.
  */
 export class SimNode {
   private client: MqttClient | null = null;
@@ -60,9 +61,11 @@ export class SimNode {
     const client = this.client!;
     const topic = `${this.base}/${this.farm}/node/${this.node}/up`;
     try {
+      let prev: number | null = null;
       for (const m of [...this.pending]) {
         if (!this.running) return;
-        await client.publishAsync(topic, m.payload, { qos: 1 });
+        await client.publishAsync(topic, withPred(m.payload, prev === null ? 0 : [this.boot, prev]), { qos: 1 });
+        prev = m.s;
       }
       while (this.running && this.producing) {
         if (this.pending.length >= this.maxPending) {
@@ -71,8 +74,9 @@ export class SimNode {
         }
         const s = this.nextSeq++;
         const payload = this.makeMessage(s);
+        const before = this.pending.length > 0 ? this.pending[this.pending.length - 1].s : null;
         this.pending.push({ s, payload });
-        await client.publishAsync(topic, payload, { qos: 1 });
+        await client.publishAsync(topic, withPred(payload, before === null ? 0 : [this.boot, before]), { qos: 1 });
       }
     } catch {
       /* connection gone: resend after reconnect */
@@ -91,4 +95,9 @@ export class SimNode {
     this.client = null;
     if (c) await c.endAsync(true).catch(() => undefined);
   }
+}
+
+/** The stored message with its predecessor p added (UplinkMessage.p, set at every send). */
+function withPred(payload: string, p: [number, number] | 0): string {
+  return '{"p":' + JSON.stringify(p) + "," + payload.slice(1);
 }
