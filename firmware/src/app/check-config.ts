@@ -6,13 +6,13 @@
  * Equivalence is tested on random configurations against validateNodeConfig
  * (check-config.test.ts); the order of the rules below is protocol's order of checks.
  */
-import { isValidId, type NodeConfig, type ValidationResult } from "@manure-edge/protocol";
+import { isIPv4, isValidId, type NodeConfig, type ValidationResult } from "@manure-edge/protocol";
 
 type Obj = { [k: string]: unknown };
 /** [key, kind, a, b, required]: kinds below; a/b are bounds or the allowed values. */
 type Rule = [string, number, unknown?, number?, 1?];
 
-const ID = 0, STR = 1, INT = 2, PIN = 3, UART = 4, ONE_OF = 5;
+const ID = 0, STR = 1, INT = 2, PIN = 3, UART = 4, ONE_OF = 5, IP = 6;
 
 function isObj(x: unknown): x is Obj {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -32,6 +32,7 @@ function why(v: unknown, r: Rule): string {
     case INT: return !isInt(v) ? "not an integer" : v < a || v > b ? "not " + a + ".." + b : "";
     case PIN: return typeof v === "string" && /^[A-Z][0-9]+$/.test(v) ? "" : "bad pin";
     case UART: return typeof v === "string" && /^Serial[1-9]$/.test(v) ? "" : "bad UART";
+    case IP: return isIPv4(v) ? "" : "bad IPv4";
     default: return (r[2] as unknown[]).indexOf(v) < 0 ? "not one of " + (r[2] as unknown[]).join(",") : "";
   }
 }
@@ -63,6 +64,29 @@ function section(x: unknown, path: string, rules: Rule[], keys?: string[]): Bad 
   return null;
 }
 
+/** `net` in protocol's order: object, type, unknown fields (per type), then the type's own fields. */
+function checkNet(n: Obj): Bad | null {
+  if (!isObj(n)) return bad("net", "not an object");
+  const w = why(n.type, ["type", ONE_OF, ["wifi", "w5500", "none"], 0, 1]);
+  if (w) return bad("net.type", w);
+  const eth = n.type === "w5500";
+  let e = section(n, "net", [], eth ? ["type", "spi", "cs", "rst", "ip"] : ["type", "ssid", "pass"]);
+  if (e) return e;
+  // The ssid is checked only for Wi-Fi (protocol leaves it alone with "none").
+  if (!eth) return section(n, "net", (n.type === "wifi" ? [["ssid", STR, 1, 32, 1]] as Rule[] : []).concat([["pass", STR, 8, 63]]), ["type", "ssid", "pass"]);
+  const s = n.spi as Obj;
+  if ((e = section(s, "net.spi", [["sck", PIN, 0, 0, 1], ["miso", PIN, 0, 0, 1], ["mosi", PIN, 0, 0, 1], ["baud", INT, 100000, 20000000]]) || section(n, "net", [["cs", PIN, 0, 0, 1], ["rst", PIN]], ["type", "spi", "cs", "rst", "ip"]))) return e;
+  const used: Obj = {};
+  const pins = [["spi.sck", s.sck], ["spi.miso", s.miso], ["spi.mosi", s.mosi], ["cs", n.cs], ["rst", n.rst]];
+  for (let i = 0; i < pins.length; i++) {
+    const p = pins[i][1] as string;
+    if (p === undefined) continue;
+    if (used[p]) return bad("net." + pins[i][0], "pin used twice");
+    used[p] = 1;
+  }
+  return n.ip === undefined ? null : section(n.ip, "net.ip", [["ip", IP, 0, 0, 1], ["subnet", IP, 0, 0, 1], ["gateway", IP, 0, 0, 1], ["dns", IP, 0, 0, 1]]);
+}
+
 /** Same verdict and path as protocol's validateNodeConfig(json, knownMaps). */
 export function checkConfig(json: unknown, knownMaps: string[]): ValidationResult<NodeConfig> {
   // The rules are made at each call, not kept: on the node they would hold a few hundred
@@ -77,10 +101,7 @@ export function checkConfig(json: unknown, knownMaps: string[]): ValidationResul
   let e = section(json, "", [["node", ID, 0, 0, 1], ["farm", ID, 0, 0, 1], ["base", ID]], ["node", "farm", "base", "mqtt", "net", "bus", "devices", "gps"]) || section(o.mqtt, "mqtt", MQTT);
   if (e) return e;
   const n = o.net as Obj;
-  // The ssid is checked only for Wi-Fi (protocol leaves it alone with "none").
-  const net: Rule[] = [["type", ONE_OF, ["wifi", "none"], 0, 1]];
-  if (n && n.type === "wifi") net.push(["ssid", STR, 1, 32, 1]);
-  if (n !== undefined && (e = section(n, "net", net.concat([["pass", STR, 8, 63]]), ["type", "ssid", "pass"]))) return e;
+  if (n !== undefined && (e = checkNet(n))) return e;
   if (o.bus !== undefined && (e = section(o.bus, "bus", BUS))) return e;
   const d = o.devices as Obj[];
   if (!Array.isArray(d)) return bad("devices", d === undefined ? "required" : "not an array");

@@ -52,6 +52,37 @@ describe("validateNodeConfig", () => {
     expect(bad((c) => (c.gps.serial = "Serial2"))).toBe("gps.serial: is already used by bus.serial");
     expect(bad((c) => delete c.devices)).toMatch(/^devices: is required/);
   });
+  it("accepts a W5500 with DHCP or a static address, and names what is wrong", () => {
+    const w5500 = (net: Record<string, unknown>) => bad((c) => (c.net = net));
+    const ok = (net: unknown) => {
+      const c = doc();
+      c.net = net;
+      return validateNodeConfig(c);
+    };
+    const spi = { sck: "D18", miso: "D19", mosi: "D23" };
+    expect(ok({ type: "w5500", spi, cs: "D5" }).ok).toBe(true);
+    expect(ok({ type: "w5500", spi: { ...spi, baud: 8000000 }, cs: "D5", rst: "D26", ip: { ip: "192.168.1.20", subnet: "255.255.255.0", gateway: "192.168.1.1", dns: "192.168.1.1" } }).ok).toBe(true);
+    expect(w5500({ type: "w5500", cs: "D5" })).toMatch(/^net\.spi: is required/);
+    expect(w5500({ type: "w5500", spi: "SPI1", cs: "D5" })).toBe("net.spi: must be an object, got string");
+    expect(w5500({ type: "w5500", spi: { sck: "D18", miso: "D19" }, cs: "D5" })).toBe("net.spi.mosi: is required");
+    expect(w5500({ type: "w5500", spi: { ...spi, sck: "GPIO18" }, cs: "D5" })).toMatch(/^net\.spi\.sck: must be an Espruino pin/);
+    expect(w5500({ type: "w5500", spi: { ...spi, clk: "D1" }, cs: "D5" })).toMatch(/^net\.spi\.clk: unknown field/);
+    expect(w5500({ type: "w5500", spi: { ...spi, baud: 50000000 }, cs: "D5" })).toBe("net.spi.baud: must be within 100000..20000000, got 50000000");
+    expect(w5500({ type: "w5500", spi })).toMatch(/^net\.cs: is required/);
+    expect(w5500({ type: "w5500", spi, cs: 5 })).toMatch(/^net\.cs: must be an Espruino pin/);
+    expect(w5500({ type: "w5500", spi, cs: "D5", rst: "d4" })).toMatch(/^net\.rst: must be an Espruino pin/);
+    expect(w5500({ type: "w5500", spi, cs: "D19" })).toBe("net.cs: pin D19 is already net.spi.miso");
+    expect(w5500({ type: "w5500", spi, cs: "D5", rst: "D5" })).toBe("net.rst: pin D5 is already net.cs");
+    // Wi-Fi fields on a W5500 (and the reverse) are typos, not settings.
+    expect(w5500({ type: "w5500", spi, cs: "D5", ssid: "farm" })).toMatch(/^net\.ssid: unknown field/);
+    expect(bad((c) => (c.net.cs = "D5"))).toMatch(/^net\.cs: unknown field/);
+    expect(w5500({ type: "w5500", spi, cs: "D5", ip: "dhcp" })).toBe("net.ip: must be an object, got string");
+    expect(w5500({ type: "w5500", spi, cs: "D5", ip: { ip: "192.168.1.20", subnet: "255.255.255.0", gateway: "192.168.1.1" } })).toMatch(/^net\.ip\.dns: is required/);
+    expect(w5500({ type: "w5500", spi, cs: "D5", ip: { ip: "192.168.1.256", subnet: "255.255.255.0", gateway: "192.168.1.1", dns: "8.8.8.8" } })).toMatch(/^net\.ip\.ip: must be a dotted-quad IPv4 address/);
+    expect(w5500({ type: "w5500", spi, cs: "D5", ip: { ip: "10.0.0.2", subnet: "255.255.255", gateway: "10.0.0.1", dns: "10.0.0.1" } })).toMatch(/^net\.ip\.subnet: must be a dotted-quad/);
+    expect(w5500({ type: "w5500", spi, cs: "D5", ip: { ip: "10.0.0.2", subnet: "255.0.0.0", gateway: "10.0.0.1", dns: "10.0.0.1", mac: "x" } })).toMatch(/^net\.ip\.mac: unknown field/);
+    expect(w5500({ type: "eth" })).toBe("net.type: must be \"wifi\", \"w5500\" or \"none\", got \"eth\"");
+  });
   it("refuses what is not an object", () => {
     expect(validateNodeConfig(null)).toMatchObject({ ok: false, path: "", reason: "must be an object, got null" });
     expect(validateNodeConfig("{}")).toMatchObject({ ok: false, path: "" });

@@ -16,11 +16,38 @@ export interface MqttConfig {
   keepalive?: number;
 }
 
+/** The SPI pins of a W5500 module (Espruino pin names) and the SPI clock. */
+export interface SpiConfig {
+  sck: string;
+  miso: string;
+  mosi: string;
+  /** SPI clock, Hz; default Espruino's 100 000. */
+  baud?: number;
+}
+
+/** A static IPv4 configuration (dotted quads), as Espruino's `Ethernet.setIP(options)` takes it. */
+export interface StaticIpConfig {
+  ip: string;
+  subnet: string;
+  gateway: string;
+  dns: string;
+}
+
 export interface NetConfig {
-  /** "wifi" on an ESP32; "none" where the network is already up (Espruino's Linux build). */
-  type: "wifi" | "none";
+  /**
+   * "wifi" on an ESP32; "w5500": a WIZnet W5500 Ethernet module on SPI (an Espruino build with
+   * WIZnet support, firmware/README.md "Ethernet"); "none" where the network is already up
+   * (Espruino's Linux build).
+   */
+  type: "wifi" | "w5500" | "none";
+  /** wifi */
   ssid?: string;
   pass?: string;
+  /** w5500: SPI pins, chip select, optional reset pin, optional static IP (DHCP without it). */
+  spi?: SpiConfig;
+  cs?: string;
+  rst?: string;
+  ip?: StaticIpConfig;
 }
 
 export interface BusConfig {
@@ -74,6 +101,16 @@ export interface NodeConfig {
 const ROOT_KEYS = ["node", "farm", "base", "mqtt", "net", "bus", "devices", "gps"];
 const MQTT_KEYS = ["host", "port", "user", "pass", "keepalive"];
 const NET_KEYS = ["type", "ssid", "pass"];
+const W5500_KEYS = ["type", "spi", "cs", "rst", "ip"];
+const SPI_KEYS = ["sck", "miso", "mosi", "baud"];
+const IP_KEYS = ["ip", "subnet", "gateway", "dns"];
+/**
+ * SPI clock bounds, Hz: from Espruino's default SPI speed (100 kHz) to 20 MHz, below both the
+ * W5500's guaranteed 33.3 MHz (W5500 datasheet, SPI timing) and the ESP32's ≈ 26.7 MHz for
+ * SPI pins routed through the GPIO matrix (ESP-IDF SPI master driver notes). Our bound (I).
+ */
+const SPI_BAUD_MIN = 100000;
+const SPI_BAUD_MAX = 20000000;
 const BUS_KEYS = ["serial", "baud", "parity", "stop", "rx", "tx", "de", "timeout", "retries"];
 const DEV_KEYS = ["id", "unit", "map", "every", "fast"];
 const GPS_KEYS = ["serial", "baud", "rx", "tx"];
@@ -126,11 +163,60 @@ function checkMqtt(m: unknown): Check {
   return first([str(o, "host", "mqtt", true, 253), int(o, "port", "mqtt", true, 1, 65535), str(o, "user", "mqtt", false, 64), str(o, "pass", "mqtt", false, 128), int(o, "keepalive", "mqtt", false, 5, 65535)]);
 }
 
-function checkNet(n: unknown): Check {
-  const s = section(n, "net", NET_KEYS);
+/** A dotted-quad IPv4 address ("192.168.1.10"); written without {n,m} for Espruino's regex. */
+export function isIPv4(x: unknown): boolean {
+  if (typeof x !== "string") return false;
+  const p = x.split(".");
+  if (p.length !== 4) return false;
+  for (let i = 0; i < 4; i++) if (!/^[0-9]+$/.test(p[i]) || p[i].length > 3 || Number(p[i]) > 255) return false;
+  return true;
+}
+
+function checkW5500(o: Obj): Check {
+  if (o.spi === undefined) return invalid("net.spi", "is required for a W5500 (its sck, miso and mosi pins)");
+  const s = section(o.spi, "net.spi", SPI_KEYS);
   if (s) return s;
+  const spi = o.spi as Obj;
+  for (let i = 0; i < 3; i++) {
+    const k = SPI_KEYS[i];
+    if (spi[k] === undefined) return invalid("net.spi." + k, "is required");
+    const c = pin(spi, k, "net.spi");
+    if (c) return c;
+  }
+  const b = int(spi, "baud", "net.spi", false, SPI_BAUD_MIN, SPI_BAUD_MAX);
+  if (b) return b;
+  if (o.cs === undefined) return invalid("net.cs", "is required (the W5500's chip-select pin)");
+  const c = pin(o, "cs", "net") || pin(o, "rst", "net");
+  if (c) return c;
+  // One wire per signal: a pin named twice is a wiring mistake that would hang the SPI bus.
+  const used: { [pin: string]: string } = {};
+  const names = [["net.spi.sck", spi.sck], ["net.spi.miso", spi.miso], ["net.spi.mosi", spi.mosi], ["net.cs", o.cs], ["net.rst", o.rst]];
+  for (let i = 0; i < names.length; i++) {
+    const p = names[i][1] as string | undefined;
+    if (p === undefined) continue;
+    if (used[p] !== undefined) return invalid(names[i][0] as string, "pin " + p + " is already " + used[p]);
+    used[p] = names[i][0] as string;
+  }
+  if (o.ip !== undefined) {
+    const e = section(o.ip, "net.ip", IP_KEYS);
+    if (e) return e;
+    const ip = o.ip as Obj;
+    for (let i = 0; i < IP_KEYS.length; i++) {
+      const k = IP_KEYS[i];
+      if (ip[k] === undefined) return invalid("net.ip." + k, "is required for a static address (leave net.ip out for DHCP)");
+      if (!isIPv4(ip[k])) return invalid("net.ip." + k, "must be a dotted-quad IPv4 address such as \"192.168.1.20\", got " + JSON.stringify(ip[k]));
+    }
+  }
+  return null;
+}
+
+function checkNet(n: unknown): Check {
+  if (!isObject(n)) return invalid("net", "must be an object, got " + kindOf(n));
   const o = n as Obj;
-  if (o.type !== "wifi" && o.type !== "none") return invalid("net.type", "must be \"wifi\" or \"none\", got " + JSON.stringify(o.type));
+  if (o.type !== "wifi" && o.type !== "w5500" && o.type !== "none") return invalid("net.type", "must be \"wifi\", \"w5500\" or \"none\", got " + JSON.stringify(o.type));
+  const s = section(n, "net", o.type === "w5500" ? W5500_KEYS : NET_KEYS);
+  if (s) return s;
+  if (o.type === "w5500") return checkW5500(o);
   if (o.type === "wifi") {
     const c = str(o, "ssid", "net", true, 32);
     if (c) return c;
