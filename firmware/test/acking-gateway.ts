@@ -10,9 +10,9 @@ import { nodeTopic, validateStatus, validateUplink, type StatusMessage, type Upl
 export class AckingGateway {
   readonly messages = new Map<string, UplinkMessage>();
   duplicates = 0;
-  /** Duplicates whose text differs from the first copy: a resend must be the same message. */
+  /** Duplicates whose text (but p) differs from the first copy: a resend must be the same message. */
   changedDuplicates = 0;
-  /** The first copy of each message, as received (its text length is what the node stored). */
+  /** The first copy of each message, as the node stored it (as received, without p). */
   readonly raw = new Map<string, string>();
   invalid: string[] = [];
   statuses: StatusMessage[] = [];
@@ -51,12 +51,15 @@ export class AckingGateway {
         return;
       }
       const k = v.value.b + ":" + v.value.s;
+      // The predecessor p is set at every send (it changes once the message before is acked);
+      // the rest is the message as the node stored it.
+      const stored = p.replace(/^\{"p":(0|\[\d+,\d+\]),/, "{");
       if (this.messages.has(k)) {
         this.duplicates++;
-        if (this.raw.get(k) !== p) this.changedDuplicates++;
+        if (this.raw.get(k) !== stored) this.changedDuplicates++;
       } else {
         this.messages.set(k, v.value);
-        this.raw.set(k, p);
+        this.raw.set(k, stored);
       }
       if (this.acking) this.ack(v.value.b, v.value.s, this.now()).catch(() => undefined);
     } else if (t === this.topic("status")) {
