@@ -99,4 +99,6 @@ it("messages a full broker queue dropped are resent, never acked away: all store
   expect(counts.messages).toBe(NODES * BACKLOG);
   expect(counts.readings).toBe(NODES * BACKLOG * PER_MSG);
   for (const n of nodes) expect(n.store.dropped()).toBe(0);
+  // What operators see of it: messages held back unacked until their predecessor came.
+  expect(gw.metrics.value("gateway_unlinked_messages_total")).toBeGreaterThan(0);
 }, 180_000);

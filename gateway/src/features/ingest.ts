@@ -37,6 +37,7 @@ export class Ingest {
   private readonly cReadings;
   private readonly cReject;
   private readonly cDup;
+  private readonly cUnlinked;
   private readonly cAck;
   private readonly cRefused;
   private readonly lastSeen = new Map<string, number>();
@@ -54,6 +55,7 @@ export class Ingest {
     this.cReadings = metrics.counter("gateway_readings_stored_total", "Readings committed to the database");
     this.cReject = metrics.counter("gateway_rejects_total", "Messages rejected, by reason");
     this.cDup = metrics.counter("gateway_duplicates_total", "Uplink messages already stored (resent after a lost ack)");
+    this.cUnlinked = metrics.counter("gateway_unlinked_messages_total", "Uplink messages stored but not acked: their predecessor never arrived (a broker dropped it); the node resends");
     this.cAck = metrics.counter("gateway_acks_published_total", "Acks published to nodes");
     this.cRefused = metrics.counter("gateway_messages_refused_total", "Messages refused because the commit queue was full (not acked; the node resends)");
     metrics.collect("gateway_node_last_seen_seconds", "Epoch seconds of the last message from each node", () =>
@@ -150,6 +152,7 @@ export class Ingest {
   private onCommitted(b: CommittedBatch): void {
     this.cReadings({}, b.readings.length);
     if (b.duplicates) this.cDup({}, b.duplicates);
+    if (b.unlinked) this.cUnlinked({}, b.unlinked);
     for (const a of b.acks) this.publishAck(a);
     // The queue has room again: make blocked nodes resend from their oldest unacked message.
     if (this.blocks.size > 0 && this.queue.state.ok) {

@@ -144,6 +144,8 @@ export interface CommittedBatch {
   acks: AckDue[];
   messages: number;
   duplicates: number;
+  /** Messages stored but not acked yet: their predecessor has not arrived (store/ack-chain.ts). */
+  unlinked?: number;
   rejects: number;
   statuses: number;
   commitMs: number;

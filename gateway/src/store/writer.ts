@@ -167,6 +167,7 @@ export class BatchWriter {
           // Only what the predecessor chain proves complete (store/ack-chain.ts).
           const a = this.chain.offer(item.node, item.boot, item.seq, item.pred);
           if (a) pushAck({ node: item.node, boot: a[0], seq: a[1] });
+          else out.unlinked = (out.unlinked ?? 0) + 1;
           break;
         }
         case "reject": {

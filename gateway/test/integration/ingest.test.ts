@@ -55,6 +55,7 @@ describe("MQTT ingest through the embedded broker", () => {
     await n.publishUp(up("pit-1", 3, 4, r(4), { p: [3, 3] }));
     await n.publishUp(up("pit-1", 3, 5, r(5), { p: [3, 4] }));
     await waitFor(() => gw.store.tableCounts().messages === 4, "4 and 5 stored");
+    expect(gw.metrics.value("gateway_unlinked_messages_total")).toBe(2);
     // A message that links (a resend of 2) is acked with the frontier, still (3, 2).
     const before = n.acks.length;
     await n.publishUp(up("pit-1", 3, 2, r(2), { p: [3, 1] }));
