@@ -6,3 +6,4 @@ export { WifiAccessPoint, DEFAULT_WIFI_TIMING, type WifiTiming } from "./wifi";
 export { VirtualNetwork, SOCKET_ERR, type IoTracker, type NetworkStats } from "./net";
 export { MemoryEstimator, ESP32_LAYOUT, LINUX64_LAYOUT, type MemoryOptions, type BlockLayout } from "./memory";
 export { stripToEspruino, ABSENT_GLOBALS } from "./builtins";
+export { W5500Module, WiznetChip, type W5500Options } from "./wiznet";

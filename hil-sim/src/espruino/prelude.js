@@ -681,6 +681,61 @@
     createServer: function () { throw new Error("net.createServer is not emulated"); },
   };
 
+  // --- SPI (jswrap_spi_i2c.c): SPI1/SPI2 are the ESP32's hardware SPI (HSPI/VSPI, any pins
+  // through the GPIO matrix); `new SPI()` is software SPI. Only the setup is emulated: the one
+  // SPI peripheral simulated is the W5500, whose driver talks to it in C.
+  function SPI() {}
+  SPI.prototype.setup = function (o) {
+    o = o || {};
+    var pin = function (x) { return x === undefined ? "" : "D" + pinNum(x); };
+    def(this, "_setup", { sck: pin(o.sck), miso: pin(o.miso), mosi: pin(o.mosi), baud: o.baud === undefined ? 100000 : Number(o.baud) });
+    if (this._hw) H("spiSetup")(this._hw, JSON.stringify(this._setup));
+  };
+  SPI.prototype.send = function () { throw new Error("SPI.send is not emulated (the W5500 driver uses SPI from C)"); };
+  SPI.prototype.write = SPI.prototype.send;
+  def(g, "SPI", SPI);
+  var SPI1 = new SPI(), SPI2 = new SPI();
+  def(SPI1, "_hw", 1);
+  def(SPI2, "_hw", 2);
+  def(g, "SPI1", SPI1);
+  def(g, "SPI2", SPI2);
+
+  // --- WIZnet W5500 (libs/network/wiznet/jswrap_wiznet.c), only on a board the runtime was
+  // told has one (a build with USE_WIZNET); require("WIZnet") throws elsewhere.
+  var wizCall = H("wiznet");
+  var wizCallbacks = [];
+  function Ethernet() {}
+  Ethernet.prototype.setIP = function (opts, cb) {
+    // An object means static (only its fields change); anything else means DHCP.
+    var r = wizCall("setIP", opts !== null && typeof opts === "object" ? JSON.stringify(opts) : "", "");
+    wizCallbacks.push(typeof cb === "function" ? cb : null);
+    return r;
+  };
+  Ethernet.prototype.getIP = function (cb) {
+    var s = JSON.parse(wizCall("getIP", "", ""));
+    if (typeof cb === "function") setTimeout(function () { cb(null, s); }, 0);
+    return s;
+  };
+  Ethernet.prototype.getStatus = function (cb) {
+    var s = JSON.parse(wizCall("status", "", ""));
+    if (typeof cb === "function") setTimeout(function () { cb(null, s); }, 0);
+    return s;
+  };
+  Ethernet.prototype.setHostname = function (h, cb) {
+    var err = String(h).length < 8 ? "hostname too short (min 8 and max 12 char )" : null;
+    if (typeof cb === "function") setTimeout(function () { cb(err); }, 0);
+    return err === null;
+  };
+  var WIZnet = {
+    connect: function (spi, cs) {
+      if (spi === undefined) throw new Error("No default SPI on this platform - you must specify one");
+      if (!spi || !spi._hw) throw new Error("Expecting SPI device, got " + (spi instanceof SPI ? "a software SPI" : typeof spi));
+      var r = wizCall("connect", String(spi._hw), "D" + pinNum(cs));
+      if (r === "absent") { hostPrint("WIZnet Initialize failed."); return undefined; }
+      return new Ethernet();
+    },
+  };
+
   // --- ESP32 module (subset)
   var ESP32 = {
     deepSleep: function (us) { H("deepSleep")(Number(us)); },
@@ -692,6 +747,7 @@
   // --- require (jswrap_modules.c): built-in libraries plus Modules.addCached
   var cache = {};
   var builtin = { Storage: Storage, Wifi: Wifi, net: net, ESP32: ESP32 };
+  if (host.hasWiznet()) builtin.WIZnet = WIZnet;
   def(g, "require", function (name) {
     if (Object.prototype.hasOwnProperty.call(cache, name)) return cache[name];
     if (Object.prototype.hasOwnProperty.call(builtin, name)) return builtin[name];
@@ -729,6 +785,10 @@
       }
       if (a === "disconnect-cb") { var d = Wifi._dcb; def(Wifi, "_dcb", undefined); if (d) d(); return; }
       return Wifi.emit(a, details);
+    }
+    if (kind === "wiznet") {
+      if (a === "setip-cb") { var wcb = wizCallbacks.shift(); if (wcb) wcb(b ? b : null); }
+      return;
     }
     if (kind === "net") {
       var s = sockets[a];

@@ -11,6 +11,7 @@ import { NodeNet, VirtualNetwork, type IoTracker } from "./net";
 import { TimerTable } from "./timers";
 import type { UartPort } from "./uart";
 import { DEFAULT_WIFI_TIMING, WifiStation, type WifiAccessPoint, type WifiTiming } from "./wifi";
+import { WiznetChip, type W5500Module } from "./wiznet";
 
 export type SerialName = "Serial1" | "Serial2" | "Serial3";
 
@@ -42,6 +43,12 @@ export interface EspruinoRuntimeOptions {
   wifiTiming?: Partial<WifiTiming>;
   /** "wifi": net needs the station connected; "wired": Ethernet board, link always up. Default wifi. */
   link?: "wifi" | "wired";
+  /**
+   * A WIZnet W5500 Ethernet module on SPI (and an Espruino build with USE_WIZNET): the board
+   * then has `require("WIZnet")`, and TCP goes through the W5500 once the firmware has
+   * connected it and set an address (`link` is ignored). Without it require("WIZnet") throws.
+   */
+  w5500?: W5500Module;
   network?: VirtualNetwork;
   /** The node's IP address when connected. */
   ip?: string;
@@ -170,6 +177,13 @@ export class EspruinoRuntime {
   private timers?: TimerTable;
   private station?: WifiStation;
   private net?: NodeNet;
+  private wiz?: WiznetChip;
+  private unwatchW5500?: () => void;
+  private spi: Record<number, { sck: string; miso: string; mosi: string; baud: number }> = {};
+  /** The interpreter is stuck in a busy loop of native code (WIZnet.connect without a cable). */
+  private hung = false;
+  /** Times the interpreter hung (only the watchdog gets it out). */
+  hangs = 0;
   private serial: Record<number, SerialState> = {};
   private pins: PinState[] = [];
   private readonly pinInputs = new Map<number, number>();
@@ -330,6 +344,13 @@ export class EspruinoRuntime {
     const gen = this.gen;
     this.station = new WifiStation(this.clock, this.opts.wifi, (ev, d) => this.alive && gen === this.gen && this.onWifi(ev, d), { ...DEFAULT_WIFI_TIMING, ...this.opts.wifiTiming }, this.opts.ip ?? "192.168.1.50");
     this.net = new NodeNet(this.clock, this.io, this.network, () => this.linkUp(), (id, ev, data) => this.alive && gen === this.gen && this.enter("net", id, ev, data));
+    this.hung = false;
+    this.spi = {};
+    if (this.opts.w5500) {
+      const w = this.opts.w5500;
+      this.wiz = new WiznetChip(this.clock, w, (ev, err) => this.alive && gen === this.gen && this.onWiznet(ev, err), (why) => this.hang(why));
+      this.unwatchW5500 = w.watch(() => this.net?.linkChanged());
+    }
 
     const ctx = vm.createContext({}, { name: `espruino boot ${this.stats.boots}`, microtaskMode: "afterEvaluate" });
     const global = vm.runInContext("globalThis", ctx) as Record<string, unknown>;
@@ -386,6 +407,10 @@ export class EspruinoRuntime {
     this.timers?.dropAll();
     this.net?.kill();
     this.station?.stop();
+    this.wiz?.stop();
+    this.unwatchW5500?.();
+    this.unwatchW5500 = undefined;
+    this.hung = false;
     if (this.wdt) this.clock.clearTimeout(this.wdt.handle);
     this.wdt = undefined;
     for (const name of SERIALS) {
@@ -401,8 +426,30 @@ export class EspruinoRuntime {
 
   private linkUp(): boolean {
     if (this.network.cutNow) return false;
+    // WIZnet.connect replaces the board's network (network.c networkSet): sockets are the W5500's.
+    if (this.opts.w5500) return !!this.wiz?.linkUp;
     if ((this.opts.link ?? "wifi") === "wired") return true;
     return !!this.station?.connected && !!this.opts.wifi?.up;
+  }
+
+  private onWiznet(event: string, err: string): void {
+    if (event === "warn") {
+      // jsWarn(errorMessage) in jswrap_ethernet_setIP
+      this.warnings.push(err);
+      this.print(`WARNING: ${err}`);
+      return;
+    }
+    this.net?.linkChanged();
+    this.enter("wiznet", event, err);
+  }
+
+  /**
+   * Native code busy-waits: no callback, timer or event reaches the firmware any more; the
+   * watchdog (a hardware timer) still resets the chip if the firmware had enabled it.
+   */
+  private hang(_why: string): void {
+    this.hung = true;
+    this.hangs++;
   }
 
   private onWifi(event: string, details: Record<string, unknown>): void {
@@ -417,7 +464,7 @@ export class EspruinoRuntime {
   }
 
   private enterCall(fn: unknown, self: unknown, args: unknown[]): void {
-    if (!this.alive || !this.ctx) return;
+    if (!this.alive || !this.ctx || this.hung) return;
     this.invokeSlot = { fn, self, args };
     try {
       this.invokeScript.runInContext(this.ctx);
@@ -529,7 +576,7 @@ export class EspruinoRuntime {
   /** The only door from the firmware's realm to the simulator: primitives in, primitives out. */
   private hostBridge(gen: number): object {
     const ok = () => {
-      if (this.alive && gen === this.gen) return true;
+      if (this.alive && gen === this.gen && !this.hung) return true;
       this.stats.ignoredHostCalls++;
       return false;
     };
@@ -647,7 +694,7 @@ export class EspruinoRuntime {
       },
       atob: (s: string) => Buffer.from(s, "base64").toString("latin1"),
       processEnv: () =>
-        JSON.stringify({ VERSION: this.opts.version ?? "2v29", BOARD: "ESP32", RAM: 524288, SERIAL: "240ac4000001", CONSOLE: "Serial1", MODULES: "Storage,Wifi,net,ESP32" }),
+        JSON.stringify({ VERSION: this.opts.version ?? "2v29", BOARD: "ESP32", RAM: 524288, SERIAL: "240ac4000001", CONSOLE: "Serial1", MODULES: this.opts.w5500 ? "Storage,Wifi,net,ESP32,WIZnet" : "Storage,Wifi,net,ESP32" }),
       memory: (_gc: boolean) => {
         const now = this.clock.now();
         const refresh = this.opts.memoryRefreshMs ?? 60_000;
@@ -685,6 +732,19 @@ export class EspruinoRuntime {
         else if (op === "status") return JSON.stringify(st.status());
         else if (op === "ip") return JSON.stringify(st.ipInfo());
         return "{}";
+      },
+      hasWiznet: () => !!this.opts.w5500,
+      spiSetup: (idx: number, json: string) => {
+        if (ok()) this.spi[idx] = JSON.parse(json) as { sck: string; miso: string; mosi: string; baud: number };
+      },
+      wiznet: (op: string, a: string, b: string) => {
+        if (!ok() || !this.wiz) return "";
+        const w = this.wiz;
+        if (op === "connect") return w.connect(this.spi[Number(a)], b);
+        if (op === "setIP") return w.setIP(a ? (JSON.parse(a) as Record<string, string>) : undefined);
+        if (op === "getIP") return JSON.stringify(w.getIP());
+        if (op === "status") return JSON.stringify(w.status());
+        return "";
       },
       net: (op: string, id: number, data: string) => {
         if (!ok()) return 0;
