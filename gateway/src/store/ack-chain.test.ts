@@ -40,12 +40,24 @@ describe("AckChain", () => {
     expect(offer(c, "n", 4, 8, [4, 7])).toEqual([5, 1]);
   });
 
-  it("acks resends of stored messages (a lost ack) with the frontier", () => {
+  it("acks a resend (after a lost ack) up to itself, never beyond what it reached", () => {
     const c = new AckChain(() => null);
     offer(c, "n", 1, 1, 0);
     offer(c, "n", 1, 2, [1, 1]);
-    expect(offer(c, "n", 1, 1, 0)).toEqual([1, 2]);
+    offer(c, "n", 1, 3, [1, 2]);
     expect(offer(c, "n", 1, 2, [1, 1])).toEqual([1, 2]);
+    expect(c.frontier("n")).toEqual([1, 3]);
+    // The node's oldest is (1, 2) again (the ack of 3 was lost): the chain restarts there.
+    expect(offer(c, "n", 1, 2, 0)).toEqual([1, 2]);
+    expect(offer(c, "n", 1, 3, [1, 2])).toEqual([1, 3]);
+  });
+
+  it("a node whose boot counter went back (reflashed) is acked for its own messages only", () => {
+    const c = new AckChain(() => [57, 300]);
+    expect(offer(c, "n", 1, 1, 0)).toEqual([1, 1]);
+    expect(offer(c, "n", 1, 2, [1, 1])).toEqual([1, 2]);
+    // (1, 3) dropped by the broker: (1, 4) must not link through the old frontier (57, 300).
+    expect(offer(c, "n", 1, 4, [1, 3])).toBeNull();
   });
 
   it("acks messages without p as received (nodes older than the field)", () => {

@@ -45,23 +45,29 @@ export class AckChain {
 
   /**
    * A stored (or already stored) message (b, s) with predecessor p. Returns the cumulative ack
-   * now due to its node, or null when the message does not link yet.
+   * now due to its node (the message itself, or the last message of the chain it completed),
+   * or null when the message does not link yet.
+   *
+   * The ack is never more than what this message reached, even when the frontier is higher:
+   * a node whose boot counter went back (reflashed, Storage erased) holds messages below the
+   * frontier that were never sent, and an ack of the frontier would delete them. For the same
+   * reason a node's oldest message (p = 0) restarts the chain at itself.
    */
   offer(node: string, b: number, s: number, p: BootSeq | 0 | undefined): BootSeq | null {
     const c = this.chain(node);
+    const own: BootSeq = [b, s];
     if (p === undefined) {
-      if (c.f === null || compareBootSeq(b, s, c.f[0], c.f[1]) > 0) c.f = [b, s];
-      return [b, s];
+      if (c.f === null || compareBootSeq(b, s, c.f[0], c.f[1]) > 0) c.f = own;
+      return own;
     }
     const links = p === 0 || (c.f !== null && compareBootSeq(p[0], p[1], c.f[0], c.f[1]) <= 0);
     if (!links) {
-      c.waiting.set(p[0] + ":" + p[1], [b, s]);
+      c.waiting.set(p[0] + ":" + p[1], own);
       if (c.waiting.size > this.maxWaiting) c.waiting.delete(c.waiting.keys().next().value as string);
       return null;
     }
-    if (c.f === null || compareBootSeq(b, s, c.f[0], c.f[1]) > 0) c.f = [b, s];
-    this.drain(c);
-    return c.f;
+    if (p === 0 || c.f === null || compareBootSeq(b, s, c.f[0], c.f[1]) > 0) c.f = own;
+    return this.drain(c, own);
   }
 
   /** Nodes whose frontier changed in this transaction, with the frontier to persist. */
@@ -97,8 +103,11 @@ export class AckChain {
     return c;
   }
 
-  /** Waiting messages whose predecessor is now at or below the frontier link too. */
-  private drain(c: NodeChain): void {
+  /**
+   * Waiting messages whose predecessor is now at or below the frontier link too. Returns the
+   * highest of `reach` and the messages that moved the frontier.
+   */
+  private drain(c: NodeChain, reach: BootSeq): BootSeq {
     let more = c.waiting.size > 0;
     while (more) {
       more = false;
@@ -109,9 +118,11 @@ export class AckChain {
         c.waiting.delete(pk);
         if (compareBootSeq(m[0], m[1], f[0], f[1]) > 0) {
           c.f = m;
+          reach = m;
           more = true;
         }
       }
     }
+    return reach;
   }
 }
