@@ -23,7 +23,8 @@ const T0 = Date.UTC(2026, 2, 1);
 function message(node: string, s: number, perMsg: number): string {
   const r = [];
   for (let i = 0; i < perMsg; i++) r.push([`dev${i % 50}.p${Math.floor(i / 50)}`, T0 + s * 60_000 + i, 20 + ((s * 7 + i) % 100) / 10, 0]);
-  return JSON.stringify({ v: 1, n: node, b: 1, s, t: T0 + s * 60_000, cs: 1, up: s * 1000, r });
+  // With its predecessor p, as the firmware sends it, so the ack chain's cost is measured too.
+  return JSON.stringify({ p: s === 1 ? 0 : [1, s - 1], v: 1, n: node, b: 1, s, t: T0 + s * 60_000, cs: 1, up: s * 1000, r });
 }
 
 /** CPU ms of the calling process while `fn` runs, and its wall time. */
