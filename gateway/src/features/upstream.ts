@@ -8,10 +8,9 @@ import type { Metrics } from "../metrics";
 import type { ForwardState, OutboxBatch } from "../store/forward";
 import type { Store } from "../store/store";
 import { serializePage } from "./upstream-payload";
-import type { FeedPage } from "../store/feed-page";
 
-/** Feed entries formed into batches at a time while a backlog drains (see aheadBatches). */
-const AHEAD_ENTRIES = 65_536;
+/** Feed seqs formed into batches at a time while a backlog drains (see aheadBatches). */
+const AHEAD_ENTRIES = 262_144;
 /** Longest time an advanced cursor waits for its own commit during a drain. */
 const CURSOR_EVERY_MS = 1000;
 
@@ -46,8 +45,6 @@ export class Upstream {
   private inflight: { batch: OutboxBatch; acked: boolean }[] = [];
   /** Batches recorded in the outbox and not in flight, oldest first (re-sends after a connect, then formed ahead). */
   private resend: OutboxBatch[] = [];
-  /** Entries of batches formed ahead in this process, by first seq (saves reading them twice). */
-  private readonly formed = new Map<number, FeedPage>();
   /** Highest seq already put in a batch (formed). */
   private formedUpTo = 0;
   private acked = 0;
@@ -165,7 +162,6 @@ export class Upstream {
       client.publish(this.statusTopic(), this.statusPayload("online"), { qos: 1, retain: true });
       // Everything formed but not acknowledged goes again, same boundaries, oldest first.
       this.inflight = [];
-      this.formed.clear();
       this.resend = this.forward.outbox();
       this.formedUpTo = this.resend.length > 0 ? this.resend[this.resend.length - 1].last : this.acked;
       this.pump();
@@ -226,11 +222,11 @@ export class Upstream {
         return;
       }
       const batch = this.resend.shift()!;
-      let page = this.formed.get(batch.first);
-      this.formed.delete(batch.first);
+      let page;
       try {
-        // A re-send: the batch's range exactly (its size may predate a change of batchSize).
-        page ??= this.store.feedPage(batch.first - 1, batch.last - batch.first + 1, batch.last) ?? { first: batch.first, last: batch.last, count: 0, readings: "", alerts: [], ledger: [] };
+        // The batch's range exactly: the entries are read when it is published (a re-send's
+        // range may predate a change of batchSize). A range of readings only is one statement.
+        page = this.store.feedPage(batch.first - 1, batch.last - batch.first + 1, batch.last) ?? { first: batch.first, last: batch.last, count: 0, readings: "", alerts: [], ledger: [] };
       } catch (e) {
         this.log.warn("upstream could not read the feed", { err: (e as Error).message });
         this.resend.unshift(batch);
@@ -253,33 +249,34 @@ export class Upstream {
   }
 
   /**
-   * How many batches to form at a time: each forming is one outbox commit (an fsync, about
-   * 10 ms on the development machine's disk), so a drain forms about AHEAD_ENTRIES entries at
-   * once (about 3.4 MB of payload text at 52 bytes a reading), and at least two windows.
+   * How many batches to form at a time: each forming is one outbox commit (an fsync), so a
+   * drain forms AHEAD_ENTRIES feed seqs at once, and at least two windows. Forming reads
+   * nothing, so this holds no payload in memory.
    */
   private aheadBatches(): number {
     return Math.max(2 * this.cfg.window, Math.ceil(AHEAD_ENTRIES / this.cfg.batchSize));
   }
 
   /**
-   * Forms up to `count` new batches from the feed and records them in the outbox in ONE
-   * transaction (one fsync for many batches), ahead of publishing: a restart re-sends every
-   * recorded batch with its id, published or not.
+   * Forms up to `count` new batches and records them in the outbox in ONE transaction (one
+   * fsync for many batches), ahead of publishing: a restart re-sends every recorded batch with
+   * its id, published or not. A batch is a range of `batchSize` consecutive feed seqs (the last
+   * one up to the newest committed seq): one counter numbers readings, alert transitions and
+   * ledger entries, so a range holds at most `batchSize` entries and the ranges cover the feed
+   * with no gap, and its bounds are known without reading the feed. Its entries are read when
+   * it is published (pump), once, and dropped once it is acknowledged.
    */
   private formAhead(count: number): void {
     const fresh: OutboxBatch[] = [];
-    const entriesOf = new Map<number, FeedPage>();
+    const end = this.store.lastFeedSeq();
     let upTo = this.formedUpTo;
+    while (fresh.length < count && upTo < end) {
+      const last = Math.min(end, upTo + this.cfg.batchSize);
+      fresh.push({ first: upTo + 1, last });
+      upTo = last;
+    }
+    if (fresh.length === 0) return;
     try {
-      while (fresh.length < count) {
-        const page = this.store.feedPage(upTo, this.cfg.batchSize);
-        if (page === null) break;
-        const b = { first: page.first, last: page.last };
-        fresh.push(b);
-        entriesOf.set(b.first, page);
-        upTo = b.last;
-      }
-      if (fresh.length === 0) return;
       // The cursor rides along (no commit of its own while a backlog drains).
       const acked = this.acked > this.persisted ? this.acked : undefined;
       this.forward.addBatches(fresh, this.clock.now(), acked);
@@ -290,10 +287,7 @@ export class Upstream {
       return;
     }
     this.formedUpTo = upTo;
-    for (const b of fresh) {
-      this.resend.push(b);
-      this.formed.set(b.first, entriesOf.get(b.first)!);
-    }
+    for (const b of fresh) this.resend.push(b);
   }
 
   private advance(): void {
