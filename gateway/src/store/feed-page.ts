@@ -178,9 +178,9 @@ export function feedPage(db: Database.Database, after: number, limit: number, up
   // instead of seven (about 5 % of the read). A reading of a sensor not yet in the name table
   // is not counted (denseSql), so that page takes the general path below, which copies names.
   if (upTo - after >= limit) {
-    let [n, json] = st.dense.get(after, after + limit) as [number, string | null];
-    if (n === limit && json !== null) {
-      if (json.includes(INFINITE)) json = (st.denseFinite.get(after, after + limit) as [number, string])[1];
+    const [n, text] = st.dense.get(after, after + limit) as [number, string | null];
+    if (n === limit && text !== null) {
+      const json = text.includes(INFINITE) ? (st.denseFinite.get(after, after + limit) as [number, string])[1] : text;
       return { first: after + 1, last: after + limit, count: limit, readings: json, alerts: [], ledger: [] };
     }
   }
