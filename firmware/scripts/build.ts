@@ -142,6 +142,8 @@ async function stages(tscOut: string, opts: BuildOptions, config: unknown, maps:
     "export var FW_VERSION = " + JSON.stringify(version) + ";",
     // Without a configuration (read from Storage) a node may have a GPS; with one, only if it says so.
     "export var HAS_GPS = " + JSON.stringify(config === null || (config as { gps?: unknown }).gps !== undefined) + ";",
+    // The same for the W5500 Ethernet link: only with net.type "w5500", or without a configuration.
+    "export var HAS_W5500 = " + JSON.stringify(config === null || ((config as { net?: { type?: string } }).net || {}).type === "w5500") + ";",
     "export var EMBEDDED_OPTIONS = " + JSON.stringify({ statusEvery: opts.statusEvery, watchdog: opts.watchdog }) + ";",
   ].join("\n") + "\n");
 

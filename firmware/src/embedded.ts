@@ -14,4 +14,9 @@ export const FW_VERSION: string = "dev";
  * has no `gps` (the parser and protocol's NMEA code are then left out, ≈ 3 KB).
  */
 export const HAS_GPS: boolean = true;
+/**
+ * Whether the W5500 Ethernet link (src/hw/espruino.ts w5500Link) is in the bundle: false when
+ * built with --config whose configuration has another `net.type`.
+ */
+export const HAS_W5500: boolean = true;
 export const EMBEDDED_OPTIONS: { statusEvery?: number; watchdog?: number } = {};

@@ -2,8 +2,8 @@
  * Entry point of the bundle (dist/firmware.js). Evaluating the bundle starts the node; see
  * runOnEspruino for save()/power-up. Everything board-specific is in hw/espruino.ts.
  */
-import { EMBEDDED_CONFIG, EMBEDDED_MAPS, EMBEDDED_OPTIONS, FW_VERSION, HAS_GPS } from "./embedded";
-import { espruinoHardware, runOnEspruino } from "./hw/espruino";
+import { EMBEDDED_CONFIG, EMBEDDED_MAPS, EMBEDDED_OPTIONS, FW_VERSION, HAS_GPS, HAS_W5500 } from "./embedded";
+import { espruinoHardware, runOnEspruino, w5500Link } from "./hw/espruino";
 import { loadConfig } from "./app/config";
 import { DEFAULT_NODE, SensorNode } from "./app/node";
 import { nmeaReceiver } from "./gps/nmea";
@@ -19,10 +19,11 @@ runOnEspruino(function () {
     return;
   }
   node = new SensorNode(hw, l.cfg, {
-    fw: FW_VERSION, maps: EMBEDDED_MAPS, gps: HAS_GPS ? nmeaReceiver : undefined,
+    fw: FW_VERSION, maps: EMBEDDED_MAPS, gps: HAS_GPS ? nmeaReceiver : undefined, w5500: HAS_W5500 ? w5500Link : undefined,
     watchdog: EMBEDDED_OPTIONS.watchdog === undefined ? DEFAULT_NODE.watchdog : EMBEDDED_OPTIONS.watchdog,
     statusEvery: EMBEDDED_OPTIONS.statusEvery ? EMBEDDED_OPTIONS.statusEvery * 1000 : DEFAULT_NODE.statusEvery,
   });
+  if (l.cfg.net && l.cfg.net.type === "w5500" && !HAS_W5500) hw.platform.log("config: net: this firmware has no W5500 support (built without it)");
   if (l.cfg.gps && !HAS_GPS) hw.platform.log("config: gps: this firmware has no GPS support (built without it); running without GPS");
   node.start();
   hw.platform.log("node " + l.cfg.node + " boot " + node.boot + " fw " + FW_VERSION + " config from " + l.source);

@@ -8,7 +8,7 @@
  */
 import {
   Q, nodeTopic, DEFAULT_BASE, WIRE_VERSION,
-  type Clock, type NodeConfig, type Reading, type ReadingExtra, type RegisterMap,
+  type Clock, type NetConfig, type NodeConfig, type Reading, type ReadingExtra, type RegisterMap,
 } from "@manure-edge/protocol";
 import type { Hardware, Link, Uart } from "../hw/types";
 import { nextBoot } from "./boot";
@@ -35,6 +35,11 @@ export interface NodeOptions {
    * support, which then leaves the receiver and the NMEA parser out.
    */
   gps?: (uart: Uart, clock: Clock) => GpsReceiver;
+  /**
+   * Makes the W5500 Ethernet link (src/hw/espruino.ts w5500Link); absent in a bundle built
+   * with an embedded configuration that does not use one, which then leaves that code out.
+   */
+  w5500?: (net: NetConfig) => Link;
   /** Watchdog timeout, s (0: none). */
   watchdog: number;
   /** Status message period, ms. */
@@ -44,6 +49,13 @@ export interface NodeOptions {
 }
 
 export const DEFAULT_NODE: NodeOptions = { fw: "dev", maps: {}, watchdog: 30, statusEvery: 300000 };
+
+/**
+ * Link up but no MQTT connection for this long: the link is told it is stale (W5500: a new
+ * DHCP round). Longer than the client's longest backoff (60 s) plus a connect timeout, so
+ * that a broker that is merely down does not make the node renew its address every minute.
+ */
+export const STALE_LINK_MS = 180000;
 
 export class SensorNode {
   readonly boot: number;
@@ -58,6 +70,9 @@ export class SensorNode {
   master: ModbusMaster | null = null;
   gps: GpsReceiver | null = null;
   private _link: Link | null = null;
+  /** Since when the link has been up without an MQTT connection (0: connected, or link down). */
+  private _unconnectedSince = 0;
+  private _linkUp = false;
   private _housekeeping: unknown = null;
   private _lastStatus = 0;
   private _running = false;
@@ -147,12 +162,14 @@ export class SensorNode {
       will: { topic: this._topic("status"), payload: JSON.stringify({ v: WIRE_VERSION, state: "offline" }), qos: 1, retain: true },
     }, {
       onConnect: () => {
+        this._unconnectedSince = 0;
         this.batcher.setOnline(true);
         this.store.setOnline(true);
         this.uplink.setOnline(true);
         this._sendStatus();
       },
       onDisconnect: () => {
+        if (this._linkUp) this._unconnectedSince = this._hw.clock.now();
         this.batcher.setOnline(false);
         this.store.setOnline(false);
         this.uplink.setOnline(false);
@@ -160,11 +177,22 @@ export class SensorNode {
       onMessage: (t, p) => this._onMessage(t, p),
     }, Math.random);
     const mqtt = this.mqtt;
-    this._link = this._hw.link(c.net || { type: "none" });
-    this._link.start((up) => {
+    this._link = this._makeLink(c.net || { type: "none" });
+    this._link.start((up, ip) => {
+      this._linkUp = up;
+      this._unconnectedSince = up ? this._hw.clock.now() : 0;
+      if (ip) this._hw.platform.log("net up " + ip);
       if (up) mqtt.start();
       else mqtt.pause();
     });
+  }
+
+  private _makeLink(net: NetConfig): Link {
+    if (net.type !== "w5500") return this._hw.link(net);
+    if (this._o.w5500) return this._o.w5500(net);
+    // Built with an embedded configuration without a W5500, then given one in node.json:
+    // no network; readings stay in flash until the node is reflashed with W5500 support.
+    return { start: () => this._hw.platform.log("net: this firmware has no W5500 support (built without it)"), stop: () => undefined, errors: () => 1 };
   }
 
   private _stopServices(): void {
@@ -178,6 +206,8 @@ export class SensorNode {
     this.gps = null;
     this.mqtt = null;
     this._link = null;
+    this._linkUp = false;
+    this._unconnectedSince = 0;
     this.batcher.setOnline(false);
     this.store.setOnline(false);
     this.uplink.setOnline(false);
@@ -189,6 +219,10 @@ export class SensorNode {
     this.store.tick();
     this.uplink.tick();
     if (this._o.watchdog > 0 && this.healthy(now)) this._hw.platform.kickWatchdog();
+    if (this._unconnectedSince && now - this._unconnectedSince > STALE_LINK_MS && this._link && this._link.stale) {
+      this._unconnectedSince = now;
+      this._link.stale();
+    }
     // Only when it can go out (it is sent on every connect anyway): building it costs a
     // garbage collection (process.memory()), which offline would run every second.
     if (now - this._lastStatus >= this._o.statusEvery && this.mqtt && this.mqtt.connected) this._sendStatus();
@@ -213,6 +247,7 @@ export class SensorNode {
     err.badCmd = this.counters.badCmd;
     err.lateAck = this.counters.lateAck;
     err.gpsBad = this.gps ? this.gps.bad : 0;
+    err.netErr = this._link && this._link.errors ? this._link.errors() : 0;
     return buildStatus({
       fw: this._o.fw, boot: this.boot, uptime: this.clock.uptime(), t: this.clock.now(), synced: this.clock.synced,
       mem: this._hw.platform.memory(),
@@ -282,6 +317,10 @@ export class SensorNode {
       if (v.value.gps && !this._o.gps) {
         // Built with an embedded configuration without gps: the NMEA parser was left out.
         reply(false, "gps: this firmware has no GPS support (built without it)");
+        return;
+      }
+      if (v.value.net && v.value.net.type === "w5500" && !this._o.w5500) {
+        reply(false, "net: this firmware has no W5500 support (built without it)");
         return;
       }
       if (v.value.node !== this._cfg.node) {

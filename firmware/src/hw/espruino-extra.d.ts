@@ -4,6 +4,7 @@
 declare function require(module: "Storage"): EspruinoStorage;
 declare function require(module: "net"): EspruinoNet;
 declare function require(module: "Wifi"): EspruinoWifi;
+declare function require(module: "WIZnet"): EspruinoWIZnet;
 declare function require(module: string): unknown;
 
 interface EspruinoStorageFile {
@@ -39,6 +40,25 @@ interface EspruinoWifi {
   disconnect(cb?: () => void): void;
   on(event: "connected" | "disconnected", cb: (details?: unknown) => void): void;
   removeAllListeners(event?: string): void;
+}
+
+/** SPI1/SPI2 (hardware SPI; on the ESP32 any pins through the GPIO matrix). */
+interface EspruinoSPI {
+  setup(opts: { sck?: unknown; miso?: unknown; mosi?: unknown; baud?: number; mode?: number }): void;
+}
+
+/** libs/network/wiznet/jswrap_wiznet.c (only in builds with USE_WIZNET). */
+interface EspruinoWIZnet {
+  /** Returns undefined when the chip's init fails; busy-waits while the PHY link is down. */
+  connect(spi: EspruinoSPI, cs: Pin): EspruinoEthernet | undefined;
+}
+
+interface EspruinoEthernet {
+  /** An options object: static; null/undefined: DHCP. cb(err): null or "DHCP failed". */
+  setIP(options: { ip?: string; subnet?: string; gateway?: string; dns?: string; mac?: string } | null, cb?: (err: string | null) => void): boolean;
+  getIP(): { ip: string; subnet: string; gateway: string; dns: string; mac: string };
+  getStatus(): { state: string; id: string; phylink: "up" | "down"; phypowmode: string; speed?: number; duplex?: number };
+  setHostname(name: string, cb?: (err: string | null) => void): boolean;
 }
 
 interface EspruinoSerialPort {

@@ -3,7 +3,7 @@
  * setTimeout, process...). It adapts them to the interfaces of ./types.ts.
  * test/boundary.test.ts checks that no other source file uses them.
  */
-import type { Clock } from "@manure-edge/protocol";
+import type { Clock, NetConfig } from "@manure-edge/protocol";
 import type { Hardware, Link, Net, OutputPin, Platform, Socket, Storage, Uart, UartOptions } from "./types";
 
 const G = global as unknown as { [name: string]: unknown };
@@ -15,6 +15,7 @@ const G = global as unknown as { [name: string]: unknown };
 function builtin(name: "Storage"): EspruinoStorage;
 function builtin(name: "net"): EspruinoNet;
 function builtin(name: "Wifi"): EspruinoWifi;
+function builtin(name: "WIZnet"): EspruinoWIZnet;
 function builtin(name: string): unknown {
   return (G.require as (n: string) => unknown)(name);
 }
@@ -185,6 +186,150 @@ function wifiLink(ssid: string, pass: string | undefined): Link {
       timer = null;
       W.removeAllListeners("connected");
       W.removeAllListeners("disconnected");
+    },
+  };
+}
+
+/** Kicks the watchdog if one runs (not on the Linux build). */
+function kick(): void {
+  try {
+    E.kickWatchdog();
+  } catch {
+    // no watchdog on this build
+  }
+}
+
+/**
+ * The W5500 once connected, for the rest of this boot: `require("WIZnet").connect()` busy-waits
+ * for the PHY link (jswrap_wiznet.c: `do {...} while (tmp == PHY_LINK_OFF)`), so calling it
+ * again after a configuration push with the cable out would hang the node. Keyed by the wiring.
+ */
+let connected: { key: string; eth: EspruinoEthernet } | null = null;
+
+/**
+ * Ethernet through a WIZnet W5500 on SPI (Espruino built with USE_WIZNET; firmware/README.md
+ * "Ethernet"), after libs/network/wiznet/jswrap_wiznet.c (2v29):
+ *  - `SPI1.setup({sck, miso, mosi, baud})`, then `require("WIZnet").connect(SPI1, cs)`: the
+ *    driver needs a hardware SPI device ("Expecting SPI device" otherwise), returns undefined
+ *    when the chip's init fails, and makes the W5500 the board's network (network.c
+ *    networkSet), so `require("net")` sockets go through it from then on;
+ *  - `eth.setIP(options, cb)`: an object sets a static address; anything else (null here)
+ *    runs DHCP. `setIP(cb)` would run DHCP but never call cb (the callback is the second
+ *    argument). cb(err): null, or "DHCP failed" (dhcp.c getIP_DHCPS: DISCOVER resent
+ *    MAX_DHCP_RETRY = 2 times every DHCP_WAIT_TIME = 10 s, so up to 30 s, blocking);
+ *  - `eth.getIP()` → {ip, subnet, gateway, dns, mac}; `eth.getStatus().phylink` "up"/"down".
+ * The driver never renews a lease and has no link event: the cable is watched by polling the
+ * PHY status every 5 s; a lost cable pauses MQTT (readings stay buffered) and a new DHCP round
+ * runs when it is back; `stale()` (the node's connections keep failing) runs one as well.
+ * Every failed bring-up is logged and counted, and retried with backoff (2 s → 60 s).
+ */
+export function w5500Link(c: NetConfig): Link {
+  let timer: unknown = null;
+  let delay = 2000;
+  let running = false;
+  let up = false;
+  let resetDone = false;
+  let eth: EspruinoEthernet | null = null;
+  let errors = 0;
+  let notify: (up: boolean, ip?: string) => void = () => undefined;
+  const spi = c.spi || { sck: "", miso: "", mosi: "" };
+  const key = JSON.stringify([spi, c.cs]);
+  const later = (fn: () => void, ms: number) => {
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      if (running) fn();
+    }, ms);
+  };
+  const down = () => {
+    if (!up) return;
+    up = false;
+    notify(false);
+  };
+  const fail = (why: string) => {
+    errors++;
+    down();
+    resetDone = false;
+    console.log("net: W5500 " + why + "; retry in " + delay / 1000 + " s");
+    later(bringUp, delay);
+    delay = Math.min(delay * 2, 60000);
+  };
+  const watch = () => {
+    let linked = true;
+    try {
+      linked = eth!.getStatus().phylink !== "down";
+    } catch {
+      // no status: let the sockets tell
+    }
+    if (!linked && up) {
+      errors++;
+      console.log("net: W5500 cable out");
+      down();
+    } else if (linked && !up) {
+      bringUp(); // the cable is back: a new DHCP round (the network may have changed)
+      return;
+    }
+    later(watch, 5000);
+  };
+  const bringUp = () => {
+    try {
+      if (connected && connected.key === key) eth = connected.eth;
+      if (!eth) {
+        // W5500 datasheet, reset timing: RSTn low ≥ 500 µs, then ≤ 1 ms until the PLL locks.
+        if (c.rst && !resetDone) {
+          resetDone = true;
+          digitalWrite(G[c.rst] as Pin, 0);
+          later(() => {
+            digitalWrite(G[c.rst!] as Pin, 1);
+            later(bringUp, 50);
+          }, 10);
+          return;
+        }
+        const S = G.SPI1 as EspruinoSPI;
+        const o: { sck: unknown; miso: unknown; mosi: unknown; baud?: number } = { sck: G[spi.sck], miso: G[spi.miso], mosi: G[spi.mosi] };
+        if (spi.baud) o.baud = spi.baud;
+        S.setup(o);
+        const e = builtin("WIZnet").connect(S, G[c.cs || ""] as Pin);
+        if (!e) throw new Error("no W5500 answers on SPI (init failed)");
+        eth = e;
+        connected = { key: key, eth: e };
+      }
+      const e = eth;
+      kick(); // DHCP blocks up to 30 s
+      e.setIP(c.ip || null, (err) => {
+        if (!running || eth !== e) return;
+        const ip = err ? "" : e.getIP().ip;
+        if (err || ip === "0.0.0.0") {
+          fail("setIP: " + (err || "no address"));
+          return;
+        }
+        delay = 2000;
+        up = true;
+        notify(true, ip);
+        later(watch, 5000);
+      });
+    } catch (e) {
+      fail(String(e));
+    }
+  };
+  return {
+    start: (cb) => {
+      notify = cb;
+      running = true;
+      bringUp();
+    },
+    stop: () => {
+      running = false;
+      up = false;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
+    errors: () => errors,
+    stale: () => {
+      if (!running || !up || !eth) return;
+      errors++;
+      down();
+      bringUp();
     },
   };
 }

@@ -51,10 +51,20 @@ export interface Net {
   connect(host: string, port: number): Socket;
 }
 
-/** Link bring-up (Wifi, Ethernet or none): calls back whenever the link goes up or down. */
+/**
+ * Link bring-up (Wifi, W5500 Ethernet or none): calls back whenever the link goes up or down
+ * (with the node's address when the link knows it).
+ */
 export interface Link {
-  start(onChange: (up: boolean) => void): void;
+  start(onChange: (up: boolean, ip?: string) => void): void;
   stop(): void;
+  /** Network errors so far: failed bring-ups (no module, DHCP failed) and lost links (status err.netErr). */
+  errors?(): number;
+  /**
+   * The node's connections keep failing while the link says it is up (a router rebooted and
+   * the lease is gone; the W5500 has no event for it): bring the link up again.
+   */
+  stale?(): void;
 }
 
 export interface Platform {

@@ -15,6 +15,7 @@ import { EspruinoRuntime } from "../../../hil-sim/src/espruino/runtime";
 import { FlashStorage, binToBytes } from "../../../hil-sim/src/espruino/flash";
 import { WifiAccessPoint } from "../../../hil-sim/src/espruino/wifi";
 import { VirtualNetwork } from "../../../hil-sim/src/espruino/net";
+import type { W5500Module } from "../../../hil-sim/src/espruino/wiznet";
 import { transceiverPort } from "../../../hil-sim/src/espruino/uart";
 import { SimSlave } from "../../../hil-sim/src/slaves/sim-slave";
 import { RtuSlave } from "../../../hil-sim/src/slaves/rtu-slave";
@@ -60,6 +61,10 @@ export interface RigOptions {
   code?: string;
   /** Write the configuration to Storage "node.json" (default true). */
   storageConfig?: boolean;
+  /** The configuration's `net` (default Wi-Fi "farm"). */
+  net?: Record<string, unknown>;
+  /** A W5500 Ethernet module on the board (the runtime then offers require("WIZnet")). */
+  w5500?: W5500Module;
 }
 
 /** The rig's node configuration. */
@@ -67,7 +72,7 @@ export function rigConfig(opts: RigOptions = {}) {
   return {
     node: "pit-1", farm: "demo", base: "manure",
     mqtt: { host: "192.168.1.10", port: 1883, user: "pit-1", pass: "pw", keepalive: 60 },
-    net: { type: "wifi", ssid: "farm", pass: "secret-pass" },
+    net: opts.net ?? { type: "wifi", ssid: "farm", pass: "secret-pass" },
     bus: { serial: "Serial2", baud: 9600, parity: "none", stop: 1, rx: "D16", tx: "D17", de: "D4", timeout: 200, retries: 2 },
     devices: [{ id: "lvl", unit: 1, map: "ultrasonic-level", every: opts.every?.lvl ?? 60 }, { id: "pile", unit: 2, map: "pt100-8ch", every: opts.every?.pile ?? 300 }],
   };
@@ -99,7 +104,7 @@ export async function rig(opts: RigOptions = {}): Promise<Rig> {
   const ap = new WifiAccessPoint("farm", "secret-pass");
   const rt = new EspruinoRuntime({
     clock: bus.clock, bundle: code, flash, network: net, seed: opts.seed ?? 1,
-    wifi: ap,
+    wifi: ap, w5500: opts.w5500,
     uarts: { Serial2: transceiverPort(master, bus.config) }, dePins: { D4: "Serial2" },
   });
   const gw = new AckingGateway(`mqtt://127.0.0.1:${port}`, "demo", "pit-1");

@@ -1,0 +1,145 @@
+/**
+ * net.type "w5500": the bundle built with an embedded W5500 configuration, in hil-sim's
+ * Espruino runtime with an emulated WIZnet W5500 (hil-sim/src/espruino/wiznet.ts), against
+ * a real aedes broker. Comes up through DHCP, survives a cable pull without losing a reading,
+ * recovers from a missing module and a DHCP server that does not answer at first, and renews
+ * its address when its connections keep failing with the cable in.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { W5500Module } from "../../../hil-sim/src/espruino/wiznet";
+import { tempDir } from "../../../test/support/tmp";
+import { buildFirmware } from "../../scripts/build";
+import { rig, rigConfig, type Rig } from "./rig";
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const PINS = { sck: "D18", miso: "D19", mosi: "D23", cs: "D5" };
+const NET = { type: "w5500", spi: { sck: "D18", miso: "D19", mosi: "D23", baud: 8000000 }, cs: "D5", rst: "D26" };
+
+const rigs: Rig[] = [];
+afterEach(async () => {
+  for (const r of rigs.splice(0)) await r.stop();
+});
+
+const tmp = tempDir("fw-w5500-");
+let code = "";
+let sizes = { w5500: 0, wifi: 0 };
+let wifiCode = "";
+beforeAll(async () => {
+  writeFileSync(join(tmp.dir, "eth.json"), JSON.stringify(rigConfig({ net: NET })));
+  writeFileSync(join(tmp.dir, "wifi.json"), JSON.stringify(rigConfig()));
+  const eth = await buildFirmware({ config: join(tmp.dir, "eth.json"), out: join(tmp.dir, "eth.js"), statusEvery: 600 });
+  const wifi = await buildFirmware({ config: join(tmp.dir, "wifi.json"), out: join(tmp.dir, "wifi.js"), statusEvery: 600 });
+  code = readFileSync(eth.file, "utf8");
+  wifiCode = readFileSync(wifi.file, "utf8");
+  sizes = { w5500: eth.bytes, wifi: wifi.bytes };
+}, 300_000);
+afterAll(() => tmp.cleanup());
+
+async function start(w: W5500Module, seed: number) {
+  const r = await rig({ seed, code, storageConfig: false, net: NET, w5500: w, every: { lvl: 60, pile: 300 } });
+  rigs.push(r);
+  r.rt.boot();
+  return r;
+}
+
+/** Wall-time TCP against virtual time: run in steps until `done` (at most `max` virtual ms). */
+async function runUntil(r: Rig, done: () => boolean, max: number) {
+  for (let t = 0; t < max && !done(); t += 5 * MIN) await r.clock.runFor(5 * MIN);
+}
+
+/** Every level poll of [from, to] reached the gateway (one a minute: no hole over 2 min). */
+function holes(r: Rig, from: number, to: number): number[] {
+  const ts = r.gw.readings("lvl.distance").map((x) => x[1]).filter((t) => t >= from && t <= to);
+  const out: number[] = [];
+  for (let i = 1; i < ts.length; i++) if (ts[i] - ts[i - 1] > 2 * MIN) out.push(ts[i - 1]);
+  return out;
+}
+
+describe("a node on a W5500 (built with net.type \"w5500\")", () => {
+  it("only the W5500 build carries the W5500 code", () => {
+    expect(code).toContain("WIZnet");
+    expect(wifiCode).not.toContain("WIZnet");
+    // Printed for the record (firmware/README.md quotes these figures).
+    console.log(`bundle bytes: w5500 config ${sizes.w5500}, wifi config ${sizes.wifi} (+${sizes.w5500 - sizes.wifi})`);
+    expect(sizes.w5500 - sizes.wifi).toBeLessThan(2500);
+  });
+
+  it("comes up by DHCP, is acked, and loses nothing over a 2-hour cable pull", async () => {
+    const w = new W5500Module({ pins: PINS });
+    const r = await start(w, 11);
+    const t0 = r.clock.now();
+    await runUntil(r, () => r.gw.readings("lvl.distance").length >= 10, 2 * HOUR);
+    expect(r.rt.uncaughtErrors).toEqual([]);
+    expect(r.rt.consoleText()).toMatch(/net up 192\.168\.1\.60/);
+    expect(r.gw.invalid).toEqual([]);
+    expect(r.gw.readings("lvl.distance").length).toBeGreaterThanOrEqual(10);
+    // the reset pin was pulsed and left high
+    expect(r.rt.pinOutput(26)).toBe(1);
+
+    const pulledAt = r.clock.now();
+    w.unplug();
+    await r.clock.runFor(2 * HOUR);
+    // Nothing taken after the pull got through while the cable was out.
+    expect(r.gw.readings("lvl.distance").filter((x) => x[1] > pulledAt + MIN).length).toBe(0);
+    expect(r.rt.consoleText()).toMatch(/net: W5500 cable out/);
+    const plugAt = r.clock.now();
+    w.plug();
+    await runUntil(r, () => r.gw.gaps().length === 0 && r.gw.readings("lvl.distance").some((x) => x[1] > plugAt + 20 * MIN), 2 * HOUR);
+    expect(r.rt.uncaughtErrors).toEqual([]);
+    expect(r.gw.invalid).toEqual([]);
+    expect(r.gw.gaps()).toEqual([]);
+    expect(r.gw.changedDuplicates).toBe(0);
+    expect(holes(r, t0 + 5 * MIN, plugAt + 20 * MIN)).toEqual([]);
+    expect(r.gw.readings("lvl.distance").filter((x) => x[1] > pulledAt && x[1] < plugAt).length).toBeGreaterThanOrEqual(115);
+    expect(w.stats.dhcpOk).toBe(2); // a new lease once the cable was back
+    expect(w.stats.hangs).toBe(0); // connect() was not called again with the cable out
+    const s = r.gw.statuses[r.gw.statuses.length - 1];
+    expect(s.err.netErr).toBeGreaterThanOrEqual(1);
+    expect(r.rt.stats.boots).toBe(1);
+  }, 600_000);
+
+  it("no module at first, then a DHCP server that does not answer: retries with backoff, counts, then delivers everything", async () => {
+    const w = new W5500Module({ pins: PINS });
+    w.present = false;
+    w.dhcpFailures = 2;
+    const r = await start(w, 12);
+    const t0 = r.clock.now();
+    await r.clock.runFor(10_000);
+    expect(r.rt.consoleText()).toMatch(/net: W5500 .*no W5500 answers on SPI/);
+    expect(r.rt.consoleText()).toMatch(/WIZnet Initialize failed\./);
+    w.present = true;
+    await runUntil(r, () => r.gw.readings("lvl.distance").length >= 10, 2 * HOUR);
+    expect(r.rt.uncaughtErrors).toEqual([]);
+    expect(r.rt.consoleText()).toMatch(/net: W5500 setIP: DHCP failed; retry in \d+ s/);
+    expect(w.stats.dhcpFailed).toBe(2);
+    expect(w.stats.dhcpOk).toBe(1);
+    expect(r.gw.invalid).toEqual([]);
+    expect(r.gw.gaps()).toEqual([]);
+    // readings taken before the network came up (≈ 75 s of bring-up failures) are delivered too
+    expect(r.gw.readings("lvl.distance")[0][1] - t0).toBeLessThan(2 * MIN);
+    const online = r.gw.statuses.find((x) => x.state === "online")!;
+    expect(online.err.netErr).toBeGreaterThanOrEqual(3); // ≥ 1 absent module + 2 DHCP failures
+    expect(r.rt.stats.resets.watchdog).toBe(0);
+  }, 600_000);
+
+  it("connections failing with the cable in (router reboot): a new DHCP round, then delivery resumes", async () => {
+    const w = new W5500Module({ pins: PINS });
+    const r = await start(w, 13);
+    await runUntil(r, () => r.gw.readings("lvl.distance").length >= 5, 2 * HOUR);
+    expect(w.stats.dhcpOk).toBe(1);
+    const cutAt = r.clock.now();
+    r.net.cut();
+    await r.clock.runFor(20 * MIN);
+    // STALE_LINK_MS (3 min) without MQTT while the link is up → setIP again, more than once
+    expect(w.stats.dhcpOk).toBeGreaterThanOrEqual(2);
+    r.net.restore();
+    const backAt = r.clock.now();
+    await runUntil(r, () => r.gw.gaps().length === 0 && r.gw.readings("lvl.distance").some((x) => x[1] > backAt + 10 * MIN), 2 * HOUR);
+    expect(r.rt.uncaughtErrors).toEqual([]);
+    expect(r.gw.gaps()).toEqual([]);
+    expect(holes(r, cutAt - 5 * MIN, backAt + 10 * MIN)).toEqual([]);
+  }, 600_000);
+});
