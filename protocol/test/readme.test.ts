@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateRegisterMap } from "../src/maps/validate";
+import { validateNodeConfig } from "../src/config/node-config";
 import { validateAck, validateCommand, validateCommandResult, validateStatus, validateUplink } from "../src/wire/validate";
 
 const text = readFileSync(join(__dirname, "..", "README.md"), "utf8");
@@ -19,6 +20,7 @@ function docs(block: string): unknown[] {
 
 function check(d: Record<string, unknown>) {
   if ("points" in d) return validateRegisterMap(d);
+  if ("node" in d && "mqtt" in d) return validateNodeConfig(d, ["ultrasonic-level"]);
   if ("r" in d) return validateUplink(d, d.n as string);
   if ("state" in d) return validateStatus(d);
   if ("op" in d) return validateCommand(d);
@@ -35,6 +37,7 @@ describe("README examples", () => {
     expect(all.filter((d) => "op" in d).map((d) => d.op)).toEqual(["config", "reboot", "resend", "ping", "reboot"]);
     expect(all.some((d) => "op" in d && typeof d.exp === "number")).toBe(true); // a command with a deadline
     expect(all.filter((d) => "ok" in d).length).toBe(2);
+    expect(all.some((d) => "node" in d && (d.net as { type?: string } | undefined)?.type === "w5500")).toBe(true); // a W5500 node configuration
   });
   for (const [i, b] of blocks.entries()) {
     it("block " + i + " is valid", () => {
