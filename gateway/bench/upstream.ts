@@ -3,7 +3,10 @@
  * feature into a real mosquitto (QoS 1, batches of 500, window 16, the drain rate limit
  * configured off), against bare MQTT.js publishing of the very same payload bytes with the
  * same window. Both measured until a subscriber (in this process, for both) has received the
- * last message; the two alternate `runs` times (BENCH_UPSTREAM_RUNS, default 3).
+ * last message; the two alternate `runs` times (BENCH_UPSTREAM_RUNS, default 3). The table
+ * also gives the CPU time of this process per run (publisher and subscriber share its thread)
+ * and, after the subscriber has left, both publishers timed to their last PUBACK: without the
+ * subscriber's JSON.parse of every payload, which the first two rows both contain.
  */
 import { join } from "node:path";
 import { loadavg } from "node:os";
@@ -22,6 +25,18 @@ import type { ReadingInput } from "../src/store/types";
 import { printTable } from "./table";
 
 const T0 = Date.UTC(2025, 0, 1);
+
+interface Run {
+  ms: number;
+  bytes: number;
+  /** CPU time of this process (user + system) during the run, ms. */
+  cpu: number;
+}
+
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
 
 export async function benchUpstream(readings = 1_000_000, runs = 3): Promise<void> {
   const tmp = tempDir("gw-bench-up-");
@@ -60,18 +75,23 @@ export async function benchUpstream(readings = 1_000_000, runs = 3): Promise<voi
     // Gateway: the Upstream feature from the durable cursor, rate limit configured off
     // (upstream.maxPerSecond: 0; the default limit, 5000 entries/s, would make this a test of the limit).
     const cfg = parseConfig({ upstream: { url: mosq.url, batchSize, window, maxPerSecond: 0 } }).upstream!;
-    const drainGateway = async (): Promise<{ ms: number; bytes: number }> => {
+    const untilAcked = async (up: Upstream): Promise<void> => {
+      while (up.ackedSeq() < total) await new Promise((r) => setTimeout(r, 1));
+    };
+    const drainGateway = async (subscribed = true): Promise<Run> => {
       // Each run drains the whole backlog again: cursor and outbox back to nothing forwarded.
       store.db.prepare("DELETE FROM forward_cursor WHERE name = 'upstream'").run();
       store.db.prepare("DELETE FROM forward_outbox WHERE name = 'upstream'").run();
       const up = new Upstream(cfg, { base: "manure", farm: "demo", gateway: "gw1" }, store, new EventBus(), systemClock, silentLogger, new Metrics());
       const done = reached();
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await up.start();
-      await done;
+      await (subscribed ? done : untilAcked(up));
       const ms = performance.now() - t0;
+      const cpu = cpuMs(c0);
       await up.stop();
-      return { ms, bytes };
+      return { ms, bytes, cpu };
     };
 
     // Baseline: the same payloads, prebuilt, published by bare MQTT.js with the same window.
@@ -81,9 +101,10 @@ export async function benchUpstream(readings = 1_000_000, runs = 3): Promise<voi
       payloads.push(JSON.stringify(buildBatch("demo", "gw1", e[0].seq, e[e.length - 1].seq, e, T0)));
       after = e[e.length - 1].seq;
     }
-    const drainBare = async (): Promise<{ ms: number; bytes: number }> => {
+    const drainBare = async (subscribed = true): Promise<Run> => {
       const done = reached();
       const pub = await mqtt.connectAsync(mosq.url, { reconnectPeriod: 0 });
+      const c0 = process.cpuUsage();
       const t1 = performance.now();
       await new Promise<void>((resolve) => {
         let next = 0;
@@ -100,29 +121,52 @@ export async function benchUpstream(readings = 1_000_000, runs = 3): Promise<voi
         };
         pump();
       });
-      await done;
+      if (subscribed) await done;
       const ms = performance.now() - t1;
+      const cpu = cpuMs(c0);
       await pub.endAsync();
-      return { ms, bytes };
+      return { ms, bytes, cpu };
     };
 
     // The machine is shared and noisy: gateway and baseline alternate, `runs` times each;
     // the table gives the median run of each and every run's ratio.
-    const gw: { ms: number; bytes: number }[] = [];
-    const bare: { ms: number; bytes: number }[] = [];
+    const load0 = loadavg()[0];
+    const gw: Run[] = [];
+    const bare: Run[] = [];
     for (let i = 0; i < runs; i++) {
       gw.push(await drainGateway());
       bare.push(await drainBare());
     }
+    // The same without the subscriber (each to its last PUBACK): what publishing alone costs.
+    await consumer.unsubscribeAsync(topic);
+    const gwAlone: Run[] = [];
+    const bareAlone: Run[] = [];
+    for (let i = 0; i < runs; i++) {
+      gwAlone.push(await drainGateway(false));
+      bareAlone.push(await drainBare(false));
+    }
     await consumer.endAsync();
     store.close();
-    const median = (xs: { ms: number; bytes: number }[]) => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)];
-    const g = median(gw);
-    const b0 = median(bare);
-    const ratios = gw.map((x, i) => ((100 * bare[i].ms) / x.ms).toFixed(0)).join(", ");
-    printTable(`Upstream drain of a ${readings}-reading backlog into mosquitto (QoS 1, ${batchSize}/batch, window ${window}, rate limit off; median of ${runs} alternating runs; load ${loadavg()[0].toFixed(1)})`, [
-      { case: "gateway Upstream (cursor, outbox, PUBACK-driven)", "readings/s": total / (g.ms / 1000), "MB/s": g.bytes / 1e6 / (g.ms / 1000), ms: g.ms, "% of bare": (100 * b0.ms) / g.ms, "each run % of bare": ratios, target: "≥ 50 % of bare" },
-      { case: "bare MQTT.js, same bytes", "readings/s": total / (b0.ms / 1000), "MB/s": b0.bytes / 1e6 / (b0.ms / 1000), ms: b0.ms, "% of bare": 100, "each run % of bare": "", target: "" },
+    const median = (xs: Run[]) => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)];
+    const medianCpu = (xs: Run[]) => [...xs].map((x) => x.cpu).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const row = (name: string, xs: Run[], base: Run[], target: string, subscribed: boolean) => {
+      const m = median(xs);
+      return {
+        case: name,
+        "readings/s": total / (m.ms / 1000),
+        "MB/s": subscribed ? m.bytes / 1e6 / (m.ms / 1000) : "",
+        ms: m.ms,
+        "CPU ms": medianCpu(xs),
+        "% of bare": (100 * median(base).ms) / m.ms,
+        "each run % of bare": xs === base ? "" : xs.map((x, i) => ((100 * base[i].ms) / x.ms).toFixed(0)).join(", "),
+        target,
+      };
+    };
+    printTable(`Upstream drain of a ${readings}-reading backlog into mosquitto (QoS 1, ${batchSize}/batch, window ${window}, rate limit off; median of ${runs} alternating runs; load ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; CPU ms: this process, subscriber included where subscribed)`, [
+      row("gateway Upstream (cursor, outbox, PUBACK-driven), until the subscriber has all", gw, bare, "≥ 50 % of bare", true),
+      row("bare MQTT.js, same bytes, until the subscriber has all", bare, bare, "", true),
+      row("gateway, no subscriber, until the last PUBACK", gwAlone, bareAlone, "", false),
+      row("bare MQTT.js, no subscriber, until the last PUBACK", bareAlone, bareAlone, "", false),
     ]);
   } finally {
     await mosq.stop();

@@ -8,6 +8,7 @@ import type { Metrics } from "../metrics";
 import type { ForwardState, OutboxBatch } from "../store/forward";
 import type { Store } from "../store/store";
 import { serializePage } from "./upstream-payload";
+import type { FeedPage } from "../store/feed-page";
 
 /** Feed seqs formed into batches at a time while a backlog drains (see aheadBatches). */
 const AHEAD_ENTRIES = 262_144;
@@ -222,7 +223,7 @@ export class Upstream {
         return;
       }
       const batch = this.resend.shift()!;
-      let page;
+      let page: FeedPage;
       try {
         // The batch's range exactly: the entries are read when it is published (a re-send's
         // range may predate a change of batchSize). A range of readings only is one statement.
