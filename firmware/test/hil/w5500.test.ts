@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { W5500Module } from "../../../hil-sim/src/espruino/wiznet";
 import { tempDir } from "../../../test/support/tmp";
 import { buildFirmware } from "../../scripts/build";
-import { rig, rigConfig, type Rig } from "./rig";
+import { waitFor } from "../acking-gateway";
+import { bundle, rig, rigConfig, type Rig } from "./rig";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -38,8 +39,8 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => tmp.cleanup());
 
-async function start(w: W5500Module, seed: number) {
-  const r = await rig({ seed, code, storageConfig: false, net: NET, w5500: w, every: { lvl: 60, pile: 300 } });
+async function start(w: W5500Module, seed: number, opts: { code?: string; net?: Record<string, unknown>; storageConfig?: boolean } = {}) {
+  const r = await rig({ seed, code: opts.code ?? code, storageConfig: opts.storageConfig ?? false, net: opts.net ?? NET, w5500: w, every: { lvl: 60, pile: 300 } });
   rigs.push(r);
   r.rt.boot();
   return r;
@@ -123,6 +124,37 @@ describe("a node on a W5500 (built with net.type \"w5500\")", () => {
     const online = r.gw.statuses.find((x) => x.state === "online")!;
     expect(online.err.netErr).toBeGreaterThanOrEqual(3); // ≥ 1 absent module + 2 DHCP failures
     expect(r.rt.stats.resets.watchdog).toBe(0);
+  }, 600_000);
+
+  it("static address from Storage node.json; a pushed configuration is applied without connecting the W5500 again", async () => {
+    const w = new W5500Module({ pins: PINS });
+    const net = { ...NET, ip: { ip: "192.168.1.20", subnet: "255.255.255.0", gateway: "192.168.1.1", dns: "192.168.1.1" } };
+    // the bundle without an embedded configuration (it carries every link), node.json in Storage
+    const r = await start(w, 14, { code: await bundle(), net, storageConfig: true });
+    await runUntil(r, () => r.gw.readings("lvl.distance").length >= 5, 2 * HOUR);
+    expect(r.rt.consoleText()).toMatch(/net up 192\.168\.1\.20/);
+    expect(w.stats).toMatchObject({ staticIp: 1, dhcpOk: 0, connects: 1 });
+    await r.gw.command("c1", "config", { ...rigConfig({ net, every: { lvl: 30, pile: 300 } }) });
+    for (let i = 0; i < 20 && r.gw.results.length === 0; i++) await r.clock.runFor(5000);
+    await waitFor(() => r.gw.results.length > 0, "cmd/res");
+    expect(r.gw.results[0]).toMatchObject({ id: "c1", ok: true });
+    const n = r.gw.readings("lvl.distance").length;
+    await runUntil(r, () => r.gw.readings("lvl.distance").length >= n + 10, HOUR);
+    expect(r.gw.readings("lvl.distance").length).toBeGreaterThanOrEqual(n + 10);
+    expect(w.stats).toMatchObject({ staticIp: 2, connects: 1 }); // setIP again, connect() not
+    expect(r.rt.uncaughtErrors).toEqual([]);
+  }, 600_000);
+
+  it("a Wi-Fi build refuses a pushed W5500 configuration (its W5500 code was left out)", async () => {
+    const r = await rig({ seed: 15, code: wifiCode, storageConfig: false });
+    rigs.push(r);
+    r.rt.boot();
+    await runUntil(r, () => r.gw.readings("lvl.distance").length >= 2, HOUR);
+    await r.gw.command("c1", "config", rigConfig({ net: NET }));
+    for (let i = 0; i < 20 && r.gw.results.length === 0; i++) await r.clock.runFor(5000);
+    await waitFor(() => r.gw.results.length > 0, "cmd/res");
+    expect(r.gw.results[0]).toMatchObject({ id: "c1", ok: false, err: "net: this firmware has no W5500 support (built without it)" });
+    expect(r.flash.list(0)).not.toContain("node.json");
   }, 600_000);
 
   it("connections failing with the cable in (router reboot): a new DHCP round, then delivery resumes", async () => {
