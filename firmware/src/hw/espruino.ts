@@ -285,11 +285,14 @@ export function w5500Link(c: NetConfig): Link {
           }, 10);
           return;
         }
+        // The module first: on a build without WIZnet this throws "Module WIZnet not found"
+        // before any pin is touched.
+        const W = builtin("WIZnet");
         const S = G.SPI1 as EspruinoSPI;
         const o: { sck: unknown; miso: unknown; mosi: unknown; baud?: number } = { sck: G[spi.sck], miso: G[spi.miso], mosi: G[spi.mosi] };
         if (spi.baud) o.baud = spi.baud;
         S.setup(o);
-        const e = builtin("WIZnet").connect(S, G[c.cs || ""] as Pin);
+        const e = W.connect(S, G[c.cs || ""] as Pin);
         if (!e) throw new Error("no W5500 answers on SPI (init failed)");
         eth = e;
         connected = { key: key, eth: e };
