@@ -51,9 +51,9 @@ export class AckingGateway {
         return;
       }
       const k = v.value.b + ":" + v.value.s;
-      // The predecessor p is set at every send (it changes once the message before is acked);
-      // the rest is the message as the node stored it.
-      const stored = p.replace(/^\{"p":(0|\[\d+,\d+\]),/, "{");
+      // The predecessor p and the uptime at send su are set at every send; the rest is the
+      // message as the node stored it.
+      const stored = p.replace(/^\{"p":(0|\[\d+,\d+\]),("su":\d+,)?/, "{");
       if (this.messages.has(k)) {
         this.duplicates++;
         if (this.raw.get(k) !== stored) this.changedDuplicates++;

@@ -83,7 +83,7 @@ export class SensorNode {
     this.flash = new FlashStore(_hw.storage, DEFAULT_FLASH);
     this.store = new SpillStore(this.flash, _hw.clock, DEFAULT_SPILL);
     this.batcher = new Batcher(_cfg.node, this.boot, _hw.clock, this.clock, this.store, _o.batch || DEFAULT_BATCH, () => this.uplink.pump());
-    this.uplink = new Uplink(this.store, (payload, done) => this._publish("up", payload, 1, false, done), _hw.clock, DEFAULT_UPLINK);
+    this.uplink = new Uplink(this.store, (payload, done) => this._publish("up", payload, 1, false, done), _hw.clock, DEFAULT_UPLINK, this.boot, () => this.clock.uptime());
   }
 
   config(): NodeConfig {

@@ -3,18 +3,18 @@ import { RamStore } from "./ram-store";
 import { Uplink } from "./uplink";
 import { entry } from "../../test/store-suite";
 
-function rig(window = 4, inflight = 2) {
+function rig(window = 4, inflight = 2, boot = -1) {
   let now = 0;
   const clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => undefined, setInterval: () => 0, clearInterval: () => undefined };
   const store = new RamStore(1000, 1e6);
-  const sent: { s: number; p: unknown; done: (ok: boolean) => void }[] = [];
+  const sent: { s: number; p: unknown; su: unknown; done: (ok: boolean) => void }[] = [];
   let connected = true;
   const up = new Uplink(store, (d, done) => {
     if (!connected) return false;
-    const m = JSON.parse(d.substring(d.indexOf("{"))) as { s: number; p: unknown };
-    sent.push({ s: m.s, p: m.p, done });
+    const m = JSON.parse(d.substring(d.indexOf("{"))) as { s: number; p: unknown; su: unknown };
+    sent.push({ s: m.s, p: m.p, su: m.su, done });
     return true;
-  }, clock, { window, inflight, ackTimeout: 60000 });
+  }, clock, { window, inflight, ackTimeout: 60000 }, boot, () => now + 1000);
   return { store, sent, up, advance: (ms: number) => (now += ms), setConnected: (c: boolean) => (connected = c) };
 }
 
@@ -47,6 +47,15 @@ describe("Uplink flow control", () => {
     up.rewind();
     up.pump();
     expect(sent.slice(4).map((x) => [x.s, x.p])).toEqual([[2, 0], [3, [5, 2]]]);
+  });
+
+  it("a message of this boot goes out with its uptime at send (su), an earlier boot's without", () => {
+    const { store, sent, up, advance } = rig(8, 8, 5);
+    store.push(entry(4, 9));
+    store.push(entry(5, 1));
+    advance(7_200_000);
+    up.setOnline(true);
+    expect(sent.map((x) => [x.s, x.su])).toEqual([[9, undefined], [1, 7_201_000]]);
   });
 
   it("after a reconnect starts again from the oldest unacked; with no ack for ackTimeout, resends", () => {

@@ -45,6 +45,9 @@ export class Uplink {
     private readonly _publish: Publish,
     private readonly _clock: Clock,
     private readonly _o: UplinkOptions,
+    /** This boot and its uptime: a message of this boot goes out with its uptime at send (su). */
+    private readonly _boot = -1,
+    private readonly _uptime: (() => number) | null = null,
   ) {}
 
   setOnline(up: boolean): void {
@@ -109,7 +112,10 @@ export class Uplink {
       this._out++;
       if (this._mqttInflight.indexOf(tag) >= 0) continue; // the MQTT layer re-sends it (§4.4)
       this._mqttInflight.push(tag);
-      const ok = this._publish('{"p":' + pred + "," + e.d.slice(1), () => {
+      // The uptime at this send (UplinkMessage.su), so the gateway places unsynchronised readings
+      // of a message made during an outage at their real time, not shifted by the delay.
+      const su = e.b === this._boot && this._uptime ? '"su":' + this._uptime() + "," : "";
+      const ok = this._publish('{"p":' + pred + "," + su + e.d.slice(1), () => {
         const i = this._mqttInflight.indexOf(tag);
         if (i >= 0) this._mqttInflight.splice(i, 1);
         this.pump();

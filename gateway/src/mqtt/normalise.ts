@@ -4,10 +4,12 @@ import type { ReadingInput, UplinkInput } from "../store/types";
 /**
  * Turns a validated uplink message into store input. Readings flagged Q.CLOCK_UNSYNC carry
  * node uptime, not epoch time: they are placed on the gateway's clock as
- *   t = receivedAt − (msg.up − reading.t)
- * (the reading was taken msg.up − reading.t ms before the message was sent; transit time is
- * taken as zero, which errs by the broker latency, well under a second). Q.TIME_CORRECTED is
- * added and CLOCK_UNSYNC kept, so a consumer knows the time is an estimate.
+ *   t = receivedAt − (msg.su − reading.t)
+ * (the reading was taken msg.su − reading.t ms before this send; transit time is taken as
+ * zero, which errs by the broker latency, well under a second). Without su (a message of an
+ * earlier boot, or an older node) msg.up, the uptime when the message was made, is used: exact
+ * only if it was sent at once. Q.TIME_CORRECTED is added and CLOCK_UNSYNC kept, so a consumer
+ * knows the time is an estimate.
  */
 export function normaliseUplink(msg: UplinkMessage, receivedAt: number): UplinkInput {
   const readings: ReadingInput[] = msg.r.map((r) => {
@@ -15,7 +17,7 @@ export function normaliseUplink(msg: UplinkMessage, receivedAt: number): UplinkI
     let time = t;
     let f = flags;
     if ((flags & Q.CLOCK_UNSYNC) !== 0) {
-      time = receivedAt - (msg.up - t);
+      time = receivedAt - ((msg.su ?? msg.up) - t);
       f = flags | Q.TIME_CORRECTED;
     }
     const p = x?.p;

@@ -57,12 +57,20 @@ export interface UplinkMessage {
   b: number;
   /** Message sequence number, per boot, strictly increasing from 1. */
   s: number;
-  /** Send time: epoch ms when cs = 1, else node uptime ms. */
+  /** Time the message was made (it is frozen then): epoch ms when cs = 1, else node uptime ms. */
   t: number;
-  /** 1 when the node's clock was synchronised (from a gateway ack) at send time. */
+  /** 1 when the node's clock was synchronised (from a gateway ack) when the message was made. */
   cs: 0 | 1;
-  /** Node uptime in ms at send time: with t it lets the gateway place unsynchronised readings. */
+  /** Node uptime in ms when the message was made. */
   up: number;
+  /**
+   * Node uptime in ms at THIS send, set at every send and only for a message of the current
+   * boot. The gateway places an unsynchronised reading at receivedAt - (su - reading time):
+   * a message made during an outage is sent hours later, and `up` alone would shift its
+   * readings by that delay. Without su (a message of an earlier boot, or an older node) `up`
+   * is used, which is exact only for a message sent as soon as it was made.
+   */
+  su?: number;
   /** Readings, oldest first; at least one. */
   r: Reading[];
   /**

@@ -97,7 +97,7 @@ describe("validateUplink", () => {
     expect(validateUplink(mutate((m) => (m.later = 1)), "pit-1").ok).toBe(true);
   });
 
-  it("checks the predecessor p: absent, 0, or a (boot, seq) before the message's own", () => {
+  it("checks the predecessor p (absent, 0, or a (boot, seq) before the message's own) and the uptime at send su", () => {
     const b = good().b;
     const s = good().s;
     expect(validateUplink(mutate((m) => (m.p = 0)), "pit-1").ok).toBe(true);
@@ -110,6 +110,9 @@ describe("validateUplink", () => {
     expect(fails(mutate((m) => (m.p = [-1, 1])))).toMatch(/^p\[0\]: boot must be an integer/);
     expect(fails(mutate((m) => (m.p = [b, 0])))).toBe("p[1]: seq must be an integer from 1, got 0");
     expect(fails(mutate((m) => (m.p = [b, "3"])))).toBe('p[1]: seq must be an integer from 1, got "3"');
+    expect(validateUplink(mutate((m) => (m.su = 7_200_000)), "pit-1").ok).toBe(true);
+    expect(fails(mutate((m) => (m.su = -5)))).toMatch(/^su: uptime at send/);
+    expect(fails(mutate((m) => (m.su = "5")))).toMatch(/^su: uptime at send/);
     const partial = validateUplinkPartial(mutate((m) => (m.p = [b, s - 1])), "pit-1");
     expect(partial.ok && partial.value.p).toEqual([b, s - 1]);
   });
@@ -124,7 +127,7 @@ describe("validateUplink", () => {
     );
     // Mutating one field of a good message to anything is either still valid or names a path.
     fc.assert(
-      fc.property(fc.constantFrom("v", "n", "b", "s", "t", "cs", "up", "r", "p"), fc.anything(), (k, x) => {
+      fc.property(fc.constantFrom("v", "n", "b", "s", "t", "cs", "up", "r", "p", "su"), fc.anything(), (k, x) => {
         const m = good() as unknown as Record<string, unknown>;
         m[k] = x;
         const r = validateUplink(m, "pit-1");

@@ -156,6 +156,7 @@ function uplinkEnvelope(json: unknown, topicNode: string): ValidationResult<Obj>
     time(o, "t", "", "send time") ||
     (o.cs !== 0 && o.cs !== 1 ? invalid("cs", "clock-synchronised must be 0 or 1, got " + JSON.stringify(o.cs)) : null) ||
     time(o, "up", "", "uptime") ||
+    (o.su !== undefined ? time(o, "su", "", "uptime at send") : null) ||
     predecessor(o);
   if (c) return c as ValidationResult<Obj>;
   const r = o.r;
@@ -208,6 +209,7 @@ export function validateUplinkPartial(json: unknown, topicNode: string): Partial
   const o = env.value;
   const value: UplinkMessage = { v: o.v as number, n: o.n as string, b: o.b as number, s: o.s as number, t: o.t as number, cs: o.cs as 0 | 1, up: o.up as number, r: good };
   if (o.p !== undefined) value.p = o.p as [number, number] | 0;
+  if (o.su !== undefined) value.su = o.su as number;
   return { ok: true, value: value, rejected: rejected };
 }
 
