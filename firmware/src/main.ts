@@ -10,6 +10,14 @@ import { nmeaReceiver } from "./gps/nmea";
 
 let node: SensorNode | null = null;
 
+/**
+ * Default watchdog, s, for a W5500 on DHCP: a DHCP round that gets no answer blocks the
+ * interpreter ≈ 30 s (libs/network/wiznet/DHCP/dhcp.h: DISCOVER resent MAX_DHCP_RETRY = 2
+ * times every DHCP_WAIT_TIME = 10 s), longer than the usual 30 s watchdog (reset loop seen
+ * in test/hil/w5500.test.ts without this).
+ */
+const W5500_DHCP_WATCHDOG = 45;
+
 runOnEspruino(function () {
   const hw = espruinoHardware();
   const l = loadConfig(hw.storage, EMBEDDED_CONFIG, Object.keys(EMBEDDED_MAPS));
@@ -18,9 +26,11 @@ runOnEspruino(function () {
     hw.platform.log("no valid configuration: write node.json to Storage and reboot");
     return;
   }
+  const net = l.cfg.net;
+  const dhcp = HAS_W5500 && !!net && net.type === "w5500" && !net.ip;
   node = new SensorNode(hw, l.cfg, {
     fw: FW_VERSION, maps: EMBEDDED_MAPS, gps: HAS_GPS ? nmeaReceiver : undefined, w5500: HAS_W5500 ? w5500Link : undefined,
-    watchdog: EMBEDDED_OPTIONS.watchdog === undefined ? DEFAULT_NODE.watchdog : EMBEDDED_OPTIONS.watchdog,
+    watchdog: EMBEDDED_OPTIONS.watchdog === undefined ? (dhcp ? W5500_DHCP_WATCHDOG : DEFAULT_NODE.watchdog) : EMBEDDED_OPTIONS.watchdog,
     statusEvery: EMBEDDED_OPTIONS.statusEvery ? EMBEDDED_OPTIONS.statusEvery * 1000 : DEFAULT_NODE.statusEvery,
   });
   if (l.cfg.net && l.cfg.net.type === "w5500" && !HAS_W5500) hw.platform.log("config: net: this firmware has no W5500 support (built without it)");

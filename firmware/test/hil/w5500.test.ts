@@ -28,11 +28,14 @@ const tmp = tempDir("fw-w5500-");
 let code = "";
 let sizes = { w5500: 0, wifi: 0 };
 let wifiCode = "";
+let wd30Code = "";
 beforeAll(async () => {
   writeFileSync(join(tmp.dir, "eth.json"), JSON.stringify(rigConfig({ net: NET })));
   writeFileSync(join(tmp.dir, "wifi.json"), JSON.stringify(rigConfig()));
   const eth = await buildFirmware({ config: join(tmp.dir, "eth.json"), out: join(tmp.dir, "eth.js"), statusEvery: 600 });
   const wifi = await buildFirmware({ config: join(tmp.dir, "wifi.json"), out: join(tmp.dir, "wifi.js"), statusEvery: 600 });
+  const wd30 = await buildFirmware({ config: join(tmp.dir, "eth.json"), out: join(tmp.dir, "eth30.js"), statusEvery: 600, watchdog: 30 });
+  wd30Code = readFileSync(wd30.file, "utf8");
   code = readFileSync(eth.file, "utf8");
   wifiCode = readFileSync(wifi.file, "utf8");
   sizes = { w5500: eth.bytes, wifi: wifi.bytes };
@@ -124,6 +127,22 @@ describe("a node on a W5500 (built with net.type \"w5500\")", () => {
     const online = r.gw.statuses.find((x) => x.state === "online")!;
     expect(online.err?.netErr).toBeGreaterThanOrEqual(3); // ≥ 1 absent module + 2 DHCP failures
     expect(r.rt.stats.resets.watchdog).toBe(0);
+  }, 600_000);
+
+  it("a DHCP round without an answer blocks ≈ 30 s: a 30 s watchdog resets the node, the W5500 default of 45 s does not", async () => {
+    const w = new W5500Module({ pins: PINS });
+    w.dhcpFailures = 1;
+    const r = await start(w, 16, { code: wd30Code });
+    await r.clock.runFor(5 * MIN);
+    // the round was running (its failure never reported: the reset came first)
+    expect(w.dhcpFailures).toBe(0);
+    expect(r.rt.stats.resets.watchdog).toBe(1);
+    expect(r.rt.consoleText()).toMatch(/WATCHDOG/);
+    // boot 2 gets its lease and delivers, boot 1's readings included
+    await runUntil(r, () => r.gw.readings("lvl.distance").length >= 5, HOUR);
+    expect(r.gw.gaps()).toEqual([]);
+    expect(r.rt.stats.boots).toBe(2);
+    // the default build (watchdog 45 s for a W5500 on DHCP) rode out two such rounds above
   }, 600_000);
 
   it("static address from Storage node.json; a pushed configuration is applied without connecting the W5500 again", async () => {

@@ -184,6 +184,11 @@ export class EspruinoRuntime {
   private hung = false;
   /** Times the interpreter hung (only the watchdog gets it out). */
   hangs = 0;
+  /** Native code blocks the interpreter until this virtual time (a WIZnet DHCP round). */
+  private busyUntil = 0;
+  private busyTimer: unknown;
+  /** Timers and events that came due while blocked: they run, in order, when it ends. */
+  private deferred: { fn: unknown; self: unknown; args: unknown[] }[] = [];
   private serial: Record<number, SerialState> = {};
   private pins: PinState[] = [];
   private readonly pinInputs = new Map<number, number>();
@@ -348,7 +353,7 @@ export class EspruinoRuntime {
     this.spi = {};
     if (this.opts.w5500) {
       const w = this.opts.w5500;
-      this.wiz = new WiznetChip(this.clock, w, (ev, err) => this.alive && gen === this.gen && this.onWiznet(ev, err), (why) => this.hang(why));
+      this.wiz = new WiznetChip(this.clock, w, (ev, err) => this.alive && gen === this.gen && this.onWiznet(ev, err), (why) => this.hang(why), (ms) => this.block(ms));
       this.unwatchW5500 = w.watch(() => this.net?.linkChanged());
     }
 
@@ -411,6 +416,10 @@ export class EspruinoRuntime {
     this.unwatchW5500?.();
     this.unwatchW5500 = undefined;
     this.hung = false;
+    if (this.busyTimer !== undefined) this.clock.clearTimeout(this.busyTimer);
+    this.busyTimer = undefined;
+    this.busyUntil = 0;
+    this.deferred = [];
     if (this.wdt) this.clock.clearTimeout(this.wdt.handle);
     this.wdt = undefined;
     for (const name of SERIALS) {
@@ -452,6 +461,23 @@ export class EspruinoRuntime {
     this.hangs++;
   }
 
+  /**
+   * Native code runs for `ms` without returning to the event loop (jswrap_ethernet_setIP's
+   * DHCP exchange): timers and events wait and run late, in order, when it ends; the watchdog
+   * is not kicked meanwhile.
+   */
+  private block(ms: number): void {
+    const gen = this.gen;
+    this.busyUntil = Math.max(this.busyUntil, this.clock.now() + ms);
+    if (this.busyTimer !== undefined) this.clock.clearTimeout(this.busyTimer);
+    this.busyTimer = this.clock.setTimeout(() => {
+      this.busyTimer = undefined;
+      if (gen !== this.gen) return;
+      this.busyUntil = 0;
+      for (const d of this.deferred.splice(0)) this.enterCall(d.fn, d.self, d.args);
+    }, this.busyUntil - this.clock.now());
+  }
+
   private onWifi(event: string, details: Record<string, unknown>): void {
     this.net?.linkChanged();
     this.enter("wifi", event, JSON.stringify(details));
@@ -465,6 +491,10 @@ export class EspruinoRuntime {
 
   private enterCall(fn: unknown, self: unknown, args: unknown[]): void {
     if (!this.alive || !this.ctx || this.hung) return;
+    if (this.busyUntil && this.clock.now() < this.busyUntil) {
+      this.deferred.push({ fn, self, args });
+      return;
+    }
     this.invokeSlot = { fn, self, args };
     try {
       this.invokeScript.runInContext(this.ctx);

@@ -94,6 +94,7 @@ export class WiznetChip {
     readonly module: W5500Module,
     private readonly emit: WiznetEmit,
     private readonly hang: (why: string) => void,
+    private readonly block: (ms: number) => void = () => undefined,
   ) {}
 
   /** Can a TCP socket pass? The chip is online, has an address and the cable is in. */
@@ -123,10 +124,11 @@ export class WiznetChip {
 
   /**
    * `eth.setIP(options, callback)`: static when options is an object, DHCP otherwise. The
-   * callback (queued by the runtime) gets null or "DHCP failed". Returns setIP's boolean:
-   * the real call blocks through the DHCP exchange and returns its outcome; here the outcome
-   * is decided now and the callback comes after the exchange's virtual duration (other timers
-   * of the node still run meanwhile, which the real, blocking call would not allow).
+   * callback (queued by the runtime) gets null or "DHCP failed". Returns setIP's boolean.
+   * The real call blocks through the DHCP exchange: here the outcome is decided now, the
+   * interpreter is blocked for the exchange's virtual duration (the node's timers and events
+   * wait, the watchdog is not kicked) and the callback comes at its end. What the caller does
+   * after setIP returns still runs at the start (on the device, at the end).
    */
   setIP(options: Partial<NetInfo> | undefined): boolean {
     if (!this.online) throw new Error("Not connected to the internet");
@@ -142,6 +144,7 @@ export class WiznetChip {
     this.info = { ...ZERO };
     const ok = m.present && m.plugged && m.dhcpFailures <= 0;
     if (!ok && m.dhcpFailures > 0) m.dhcpFailures--;
+    this.block(ok ? m.opts.dhcpMs : m.opts.dhcpFailMs);
     this.later(() => {
       if (ok && m.plugged) {
         m.stats.dhcpOk++;
