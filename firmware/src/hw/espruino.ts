@@ -199,6 +199,15 @@ function kick(): void {
   }
 }
 
+/** The W5500's PHY link (true when its status cannot be read: then the sockets tell). */
+function phyLinked(eth: EspruinoEthernet): boolean {
+  try {
+    return eth.getStatus().phylink !== "down";
+  } catch {
+    return true;
+  }
+}
+
 /**
  * The W5500 once connected, for the rest of this boot: `require("WIZnet").connect()` busy-waits
  * for the PHY link (jswrap_wiznet.c: `do {...} while (tmp == PHY_LINK_OFF)`), so calling it
@@ -221,7 +230,8 @@ let connected: { key: string; eth: EspruinoEthernet } | null = null;
  * The driver never renews a lease and has no link event: the cable is watched by polling the
  * PHY status every 5 s; a lost cable pauses MQTT (readings stay buffered) and a new DHCP round
  * runs when it is back; `stale()` (the node's connections keep failing) runs one as well.
- * Every failed bring-up is logged and counted, and retried with backoff (2 s → 60 s).
+ * Every failed bring-up is logged and counted, and retried with backoff (2 s → 5 min); no DHCP
+ * round is started while the PHY link is down.
  */
 export function w5500Link(c: NetConfig): Link {
   let timer: unknown = null;
@@ -252,15 +262,12 @@ export function w5500Link(c: NetConfig): Link {
     resetDone = false;
     console.log("net: W5500 " + why + "; retry in " + delay / 1000 + " s");
     later(bringUp, delay);
-    delay = Math.min(delay * 2, 60000);
+    // Up to 5 min: a DHCP round that fails blocks the node ≈ 30 s, so with a 60 s ceiling a
+    // long DHCP outage would keep it blocked a third of the time; at 5 min, under a tenth.
+    delay = Math.min(delay * 2, 300000);
   };
   const watch = () => {
-    let linked = true;
-    try {
-      linked = eth!.getStatus().phylink !== "down";
-    } catch {
-      // no status: let the sockets tell
-    }
+    const linked = phyLinked(eth!);
     if (!linked && up) {
       errors++;
       console.log("net: W5500 cable out");
@@ -298,6 +305,12 @@ export function w5500Link(c: NetConfig): Link {
         connected = { key: key, eth: e };
       }
       const e = eth;
+      if (!phyLinked(e)) {
+        // Cable out: DHCP would only block 30 s and fail. Wait for the cable (watch).
+        down();
+        later(watch, 5000);
+        return;
+      }
       kick(); // DHCP blocks up to 30 s
       e.setIP(c.ip || null, (err) => {
         if (!running || eth !== e) return;

@@ -129,6 +129,27 @@ describe("a node on a W5500 (built with net.type \"w5500\")", () => {
     expect(r.rt.stats.resets.watchdog).toBe(0);
   }, 600_000);
 
+  it("cable pulled after a failed DHCP round: no DHCP while it is out, a lease soon after it is back", async () => {
+    const w = new W5500Module({ pins: PINS });
+    w.dhcpFailures = 1;
+    const r = await start(w, 17);
+    await r.clock.runFor(31_000);
+    expect(w.stats.dhcpFailed).toBe(1);
+    w.unplug(); // the retry is due 2 s later
+    await r.clock.runFor(30 * MIN);
+    expect(w.stats.dhcpFailed).toBe(1);
+    expect(w.stats.dhcpOk).toBe(0);
+    const plugAt = r.clock.now();
+    w.plug();
+    await r.clock.runFor(10_000);
+    expect(w.stats.dhcpOk).toBe(1);
+    await runUntil(r, () => r.gw.readings("lvl.distance").some((x) => x[1] > plugAt), HOUR);
+    expect(r.gw.gaps()).toEqual([]);
+    expect(r.gw.readings("lvl.distance").length).toBeGreaterThanOrEqual(30);
+    expect(r.rt.stats.resets.watchdog).toBe(0);
+    expect(r.rt.uncaughtErrors).toEqual([]);
+  }, 600_000);
+
   it("a DHCP round without an answer blocks ≈ 30 s: a 30 s watchdog resets the node, the W5500 default of 45 s does not", async () => {
     const w = new W5500Module({ pins: PINS });
     w.dhcpFailures = 1;
