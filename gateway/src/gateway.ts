@@ -90,6 +90,10 @@ export class Gateway {
           },
           this.log.child({ part: "broker" }),
         );
+    const transport = this.transport;
+    if (transport instanceof ExternalBroker) {
+      this.metrics.collect("gateway_external_broker_connected", "1 while the gateway is connected to the external MQTT broker, 0 while it retries", () => [{ value: transport.connected ? 1 : 0 }]);
+    }
     this.ingest = new Ingest({ base: c.base, farm: c.farm }, this.transport, this.queue, this.bus, clock, this.log.child({ part: "ingest" }), this.metrics);
     this.commands = new Commands(
       { base: c.base, farm: c.farm, gateway: c.gateway, timeoutMs: this.deps.commandTimeoutMs ?? c.commands.timeoutS * 1000, nodes: c.mqtt.nodes.map((n) => n.id), credentials: c.mqtt.external ? undefined : new Map(c.mqtt.nodes.map((n) => [n.id, n.passwordHash])) },
