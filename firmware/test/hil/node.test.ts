@@ -161,7 +161,14 @@ describe("the firmware bundle in hil-sim's Espruino runtime", () => {
     const lvl = r.gw.readings("lvl.distance");
     expect(lvl.length).toBeGreaterThanOrEqual(170);
     expect(lvl.every((x) => x[2] !== null)).toBe(true);
+    // The errors reach the gateway as counters in the status (every 5 min), not only as flags:
+    // per device, and per kind (CRC, time-out, exception) for the node.
     const s = r.gw.statuses.filter((x) => x.state === "online").pop();
-    if (s) expect(s.dev!.pile.err).toBeGreaterThan(0);
+    expect(s, "an online status within 3 hours").toBeDefined();
+    expect(s!.dev!.pile.err).toBeGreaterThan(0);
+    expect(s!.dev!.lvl.err).toBe(0);
+    expect(s!.err!.mbCrc).toBeGreaterThan(0);
+    expect(s!.err!.mbTimeout).toBeGreaterThan(0);
+    expect(s!.err!.mbExc).toBeGreaterThan(0);
   }, 300_000);
 });
