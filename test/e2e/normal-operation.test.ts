@@ -51,6 +51,13 @@ describe("normal operation, firmware → broker → store", () => {
       expect(loss.lost).toEqual([]);
       expect(loss.mismatched).toEqual([]);
       expect(loss.duplicates).toBe(0);
+      // On the wire: the node's uplinks and statuses and the gateway's acks all went at QoS 1
+      // (QoS 0 loses what a broker or a link drops; ../shared/anchors.md).
+      const qos = Object.fromEntries(rig.tap.publishQos);
+      expect(qos["node up qos1"]).toBeGreaterThan(100);
+      expect(qos["node status qos1"]).toBeGreaterThan(0);
+      expect(qos["gateway ack qos1"]).toBeGreaterThan(0);
+      expect(Object.keys(qos).filter((k) => k.endsWith("qos0") || k.endsWith("qos2"))).toEqual([]);
       // A healthy pit for four hours: no alert at all.
       expect(rig.gatewayAlerts().filter((a) => a.to === "raised")).toEqual([]);
     });

@@ -38,6 +38,12 @@ export interface TappedAck {
  */
 export class MqttTap {
   readonly uplinks = new Map<string, TappedUplink>();
+  /**
+   * PUBLISH packets seen, by "<direction> <topic kind> qos<n>" (direction "node" or "gateway",
+   * kind as in protocol's parseNodeTopic: up, status, ack, cmd, cmd/res): which QoS each side
+   * really used on the wire (../shared/anchors.md: Neuron's QoS 0 default loses data).
+   */
+  readonly publishQos = new Map<string, number>();
   readonly acks: TappedAck[] = [];
   /** Tickets that had to be released by the wall-clock safety net (should stay 0). */
   safetyReleases = 0;
@@ -159,6 +165,7 @@ export class MqttTap {
         this.nodeConns.set(node, (this.nodeConns.get(node) ?? 0) + 1);
         expect("connack");
       } else if (p.cmd === "publish") {
+        this.countQos("node", p.topic, p.qos);
         this.onUp(p.topic, p.payload);
         if (p.qos === 1) expect(`puback:${p.messageId}`);
       } else if (p.cmd === "subscribe") expect(`suback:${p.messageId}`);
@@ -166,7 +173,10 @@ export class MqttTap {
     });
     toNode.on("packet", (p: Packet) => {
       this.onPacket?.("down", p);
-      if (p.cmd === "publish") this.onDown(p.topic, p.payload);
+      if (p.cmd === "publish") {
+        this.countQos("gateway", p.topic, p.qos);
+        this.onDown(p.topic, p.payload);
+      }
       else if (p.cmd === "connack") answered("connack");
       else if (p.cmd === "puback" || p.cmd === "suback") answered(`${p.cmd}:${p.messageId}`);
       else if (p.cmd === "pingresp") answered("pingresp");
@@ -205,6 +215,11 @@ export class MqttTap {
     upstream.on("close", close);
     client.on("error", close);
     upstream.on("error", close);
+  }
+
+  private countQos(dir: "node" | "gateway", topic: string, qos: number): void {
+    const k = `${dir} ${parseNodeTopic(topic)?.kind ?? "other"} qos${qos}`;
+    this.publishQos.set(k, (this.publishQos.get(k) ?? 0) + 1);
   }
 
   private onUp(topic: string, payload: Buffer | string): void {
