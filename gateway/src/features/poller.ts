@@ -44,6 +44,7 @@ export class Poller {
   private running = false;
   private readonly cPolls;
   private readonly cErrors;
+  private readonly cDropped;
   polls = 0;
   errors = 0;
 
@@ -57,6 +58,7 @@ export class Poller {
   ) {
     this.cPolls = metrics.counter("gateway_poll_transactions_total", "Direct-polling Modbus transactions, by device");
     this.cErrors = metrics.counter("gateway_poll_errors_total", "Direct-polling Modbus transactions that failed, by device");
+    this.cDropped = metrics.counter("gateway_poll_readings_dropped_total", "Direct-polled readings dropped because the commit queue was full (disk full)");
   }
 
   async start(): Promise<void> {
@@ -65,7 +67,10 @@ export class Poller {
       return { id: d.id, unit: d.unit, everyMs: d.every * 1000, blocks: planReads(map.points, { maxGap: map.maxGap, maxRegisters: map.maxRegisters }), nextAt: this.clock.now(), failures: 0 };
     });
     this.client = new ModbusRTU();
-    await this.connect();
+    // A device or adapter that is not there yet (a USB-RS485 adapter unplugged, a Modbus TCP
+    // device still booting) must not keep the gateway from starting: its readings come in
+    // flagged MODBUS_ERROR with the reason, and every poll tries to connect again.
+    await this.connect().catch((e: Error) => this.log.warn("Modbus transport not reachable at start; polling will retry", { err: e.message }));
     this.running = true;
     this.timer = this.clock.setInterval(() => void this.tick(), 250);
     void this.tick();
@@ -142,7 +147,9 @@ export class Poller {
     const seq = this.ident.nextSeq();
     const now = this.clock.now();
     if (!this.queue.enqueue({ kind: "up", node: this.ident.node, boot: this.ident.boot, seq, sentT: now, receivedAt: now, readings })) {
-      this.log.warn("commit queue full: direct-polled readings dropped", { device: d.id });
+      // The gateway is the node here, and it has nowhere else to keep them: counted, not silent.
+      this.cDropped({ device: d.id }, readings.length);
+      this.log.warn("commit queue full: direct-polled readings dropped", { device: d.id, readings: readings.length });
     }
   }
 

@@ -7,6 +7,7 @@ import { startPtyPair, type PtyPair } from "@manure-edge/hil-sim/serve/socat.ts"
 import { RegisterBank } from "@manure-edge/hil-sim/slaves/register-space.ts";
 import { unitsOf } from "@manure-edge/hil-sim/slaves/respond.ts";
 import { tempDir } from "../../../test/support/tmp";
+import { freePort } from "../../../test/support/ports";
 import { waitFor } from "../support/wait";
 import { startGateway } from "../support/gateway-fixture";
 import { systemClock } from "../../src/clock";
@@ -74,6 +75,39 @@ describe("direct polling with modbus-serial into the same pipeline", () => {
       await server.stop();
     }
   });
+
+  it("starts without its Modbus TCP device, flags the readings with the reason, and polls it once it is there, also after it went away", async () => {
+    const s = slaves();
+    const port = await freePort();
+    let server: ModbusTcpServer | null = null;
+    try {
+      gw = await startGateway(tmp.dir, { polling: [{ transport: { type: "tcp", host: "127.0.0.1", port }, timeoutMs: 300, retries: 0, devices: devicesCfg.slice(0, 1) }] }, systemClock);
+      await waitFor(() => latest(gw!, "lvl.distance") !== null, "a flagged reading while the device is absent");
+      const absent = latest(gw, "lvl.distance")!;
+      expect(absent.value).toBeNull();
+      expect(absent.flags).toBe(Q.MODBUS_ERROR);
+      expect(absent.reason).toMatch(/.+/);
+
+      server = new ModbusTcpServer(s.devices, { port });
+      await server.start();
+      await waitFor(() => latest(gw!, "lvl.distance")!.value !== null, "a value once the device answers", 60_000);
+      expect(latest(gw, "lvl.distance")!.value).toBeCloseTo(1.234, 6);
+
+      // The device goes away (power cut) and comes back with a new value.
+      await server.stop();
+      server = null;
+      await waitFor(() => latest(gw!, "lvl.distance")!.value === null, "flagged again while it is gone", 60_000);
+      s.level.tables.holding![0] = 1500;
+      server = new ModbusTcpServer(s.devices, { port });
+      await server.start();
+      await waitFor(() => latest(gw!, "lvl.distance")!.value === 1.5, "polled again after it came back", 60_000);
+      expect(gw.store.sequenceGaps("gw1")).toEqual([]);
+    } finally {
+      await gw?.stop();
+      gw = null;
+      await server?.stop();
+    }
+  }, 120_000);
 
   it("over a socat pty as Modbus RTU (USB-RS485 path)", async () => {
     const s = slaves();
