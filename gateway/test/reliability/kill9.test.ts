@@ -1,11 +1,9 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { tempDir } from "../../../test/support/tmp";
-import { spawnGateway, type GatewayProcess } from "../support/gateway-process";
+import { spawnGateway, writeProcessConfig, type GatewayProcess } from "../support/gateway-process";
 import { SimNode } from "../support/sim-node";
-import { nodeHash } from "../support/gateway-fixture";
 import { waitFor } from "../support/wait";
 
 let tmp: ReturnType<typeof tempDir>;
@@ -22,16 +20,7 @@ afterEach(async () => {
 const ROUNDS = Number(process.env.KILL9_ROUNDS ?? 20);
 
 it(`kill -9 at random moments, ${ROUNDS} times, while a node publishes at full rate: every acked reading is stored exactly once`, { timeout: 600_000 }, async () => {
-  const cfgFile = join(tmp.dir, "gateway.json");
-  writeFileSync(
-    cfgFile,
-    JSON.stringify({
-      farm: "demo", gateway: "gw1", dataDir: tmp.dir, log: { level: "info" },
-      mqtt: { listen: { host: "127.0.0.1", port: 0 }, nodes: [{ id: "pit-1", passwordHash: nodeHash("pw-1") }] },
-      store: { groupCommitMs: 10 },
-      http: { host: "127.0.0.1", port: 0 },
-    }),
-  );
+  const cfgFile = writeProcessConfig(tmp.dir);
   const node = new SimNode("pit-1", "pw-1", 3, 5);
   let lastAcked = 0;
   let killedMidFlight = 0;

@@ -1,13 +1,11 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import { tempDir } from "../../../test/support/tmp";
 import { startMosquitto, type Mosquitto } from "../../../test/support/mosquitto";
-import { spawnGateway, type GatewayProcess } from "../support/gateway-process";
+import { spawnGateway, writeProcessConfig, type GatewayProcess } from "../support/gateway-process";
 import { SimNode } from "../support/sim-node";
-import { nodeHash } from "../support/gateway-fixture";
 import { waitFor } from "../support/wait";
 import type { UpstreamBatch } from "../../src/features/upstream-payload";
 
@@ -42,6 +40,7 @@ it(`kill -9 ${ROUNDS} times while the county link drains: every stored reading r
   const ids = new Map<string, string>();
   let changedBatch = 0;
   let redelivered = 0;
+  let newest = 0;
   consumer = await mqtt.connectAsync(mosq.url, { clientId: "county", clean: false, reconnectPeriod: 0 });
   consumer.on("message", (_t, payload) => {
     const b = JSON.parse(payload.toString()) as UpstreamBatch;
@@ -50,40 +49,38 @@ it(`kill -9 ${ROUNDS} times while the county link drains: every stored reading r
     if (ids.has(b.id)) redelivered++;
     if (ids.has(b.id) && ids.get(b.id) !== body) changedBatch++;
     ids.set(b.id, body);
-    for (const r of b.r) got.set(r[0], (got.get(r[0]) ?? new Set()).add(b.id));
+    for (const r of b.r) {
+      got.set(r[0], (got.get(r[0]) ?? new Set()).add(b.id));
+      if (r[0] > newest) newest = r[0];
+    }
   });
   await consumer.subscribeAsync("manure/demo/gw/gw1/data", { qos: 1 });
 
-  const cfgFile = join(tmp.dir, "gateway.json");
-  writeFileSync(
-    cfgFile,
-    JSON.stringify({
-      farm: "demo", gateway: "gw1", dataDir: tmp.dir, log: { level: "info" },
-      mqtt: { listen: { host: "127.0.0.1", port: 0 }, nodes: [{ id: "pit-1", passwordHash: nodeHash("pw-1") }] },
-      store: { groupCommitMs: 10 },
-      http: { host: "127.0.0.1", port: 0 },
-      // A rate limit below the node's pace keeps a backlog on the county link at every kill.
-      upstream: { url: mosq.url, batchSize: 40, window: 4, maxPerSecond: 2000, backoff: { minMs: 100, maxMs: 1000 } },
-    }),
-  );
+  const cfgFile = writeProcessConfig(tmp.dir, {
+    // A rate limit below the node's pace, so that a backlog builds up on the county link.
+    upstream: { url: mosq.url, batchSize: 40, window: 4, maxPerSecond: 1000, backoff: { minMs: 100, maxMs: 1000 } },
+  });
   const node = new SimNode("pit-1", "pw-1", 3, 5);
+  let peek: Database.Database | null = null;
+  // Readings stored (committed) beyond the newest one the county has: the backlog a kill interrupts.
+  const backlog = () => ((peek!.prepare("SELECT MAX(id) AS m FROM readings").get() as { m: number | null }).m ?? 0) - newest;
   let killedWithBacklog = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    gp = await spawnGateway(cfgFile);
-    await node.connect(gp.mqttPort);
-    const before = got.size;
-    await waitFor(() => got.size > before, `the county received something in round ${round}`, 60_000);
-    await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 600)));
-    // What is stored (committed) beyond what the county has: the backlog the kill interrupts.
-    const peek = new Database(join(tmp.dir, "gateway.db"), { readonly: true });
-    const storedMax = (peek.prepare("SELECT MAX(id) AS m FROM readings").get() as { m: number | null }).m ?? 0;
-    peek.close();
-    if (storedMax > Math.max(0, ...got.keys())) killedWithBacklog++;
-    await gp.kill9();
-    gp = null;
-    await node.disconnect();
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      gp = await spawnGateway(cfgFile);
+      peek ??= new Database(join(tmp.dir, "gateway.db"), { readonly: true });
+      await node.connect(gp.mqttPort);
+      // Kill at a random moment, the first one after it at which stored readings wait for the county link.
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 500)));
+      await waitFor(() => backlog() > 0, `a backlog on the county link in round ${round}`, 60_000);
+      if (backlog() > 0) killedWithBacklog++;
+      await gp.kill9();
+      gp = null;
+      await node.disconnect();
+    }
+  } finally {
+    peek?.close();
   }
-  // The kills hit while stored readings were still on their way to the county.
   expect(killedWithBacklog).toBeGreaterThanOrEqual(Math.ceil(ROUNDS / 2));
 
   // Last start: the node only resends what is unacked; the link drains the rest.
@@ -97,7 +94,8 @@ it(`kill -9 ${ROUNDS} times while the county link drains: every stored reading r
     expect(stored.length).toBe(node.acked * 5);
     await waitFor(() => stored.every((s) => got.has(s)), "every stored reading at the county", 120_000);
     // Nothing reached the county that the gateway did not store.
-    expect([...got.keys()].filter((s) => !stored.includes(s))).toEqual([]);
+    const storedSet = new Set(stored);
+    expect([...got.keys()].filter((s) => !storedSet.has(s))).toEqual([]);
   } finally {
     db.close();
   }

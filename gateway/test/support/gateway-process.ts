@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertLocalListeners } from "./local-listeners";
+import { nodeHash } from "./gateway-fixture";
 
 export const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "farm-gateway.js");
 
@@ -12,6 +13,26 @@ export interface GatewayProcess {
   log(): string;
   kill9(): Promise<void>;
   stop(): Promise<number | null>;
+}
+
+/**
+ * Writes `<dir>/gateway.json` for a gateway process: farm demo, gateway gw1, data in `dir`,
+ * embedded broker and HTTP on free ports of 127.0.0.1, node pit-1 with password pw-1, 10 ms
+ * group commit; `extra` is merged over it. Returns the file's path.
+ */
+export function writeProcessConfig(dir: string, extra: Record<string, unknown> = {}): string {
+  const file = join(dir, "gateway.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      farm: "demo", gateway: "gw1", dataDir: dir, log: { level: "info" },
+      mqtt: { listen: { host: "127.0.0.1", port: 0 }, nodes: [{ id: "pit-1", passwordHash: nodeHash("pw-1") }] },
+      store: { groupCommitMs: 10 },
+      http: { host: "127.0.0.1", port: 0 },
+      ...extra,
+    }),
+  );
+  return file;
 }
 
 /** Starts `farm-gateway start -c <config>` and resolves once its broker listens (from its JSON log). */
