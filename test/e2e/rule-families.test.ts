@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { lossReport } from "../../hil-sim/src/rig/expectations";
 import { LONG, bundleReady, healthyRun, scenario, withRig } from "./support";
-import { overflowSoon, probeUnpluggedSoon, roadDischargeSoon } from "./scenarios";
+import { deadSlaveSoon, outageBurstSoon, overflowSoon, probeUnpluggedSoon, roadDischargeSoon } from "./scenarios";
 import type { Scenario } from "../../hil-sim/src/scenario/types";
 import type { Rig } from "../../hil-sim/src/rig/rig";
 
@@ -35,6 +35,21 @@ const cases: [string, () => Scenario, ((rig: Rig) => void)?][] = [
     const unloads = rig.ledger().filter((l) => /unload|discharge/i.test(l.kind));
     expect(unloads.length).toBeGreaterThanOrEqual(1);
   }],
+  ["every node's backlog replayed in the same second after a gateway outage", outageBurstSoon, (rig) => {
+    // The backlogs were really resent after the outage: messages of the outage hours stored.
+    const up = rig.start + 5 * 3_600_000;
+    const during = rig.storedReadings().filter((r) => r.t > rig.start + 2 * 3_600_000 && r.t < up - 3_600_000);
+    expect(new Set(during.map((r) => r.node))).toEqual(new Set(["pit-1", "pile-1", "tanker-1"]));
+  }],
+  ["a dead slave: its points flagged, H.errors raised, the other devices on the bus unaffected", deadSlaveSoon, (rig) => {
+    const after = rig.storedReadings().filter((r) => r.node === "pit-1" && r.t > rig.start + 2.5 * 3_600_000);
+    const lvl = after.filter((r) => r.key.startsWith("lvl."));
+    const others = after.filter((r) => !r.key.startsWith("lvl."));
+    expect(lvl.length).toBeGreaterThan(0);
+    expect(lvl.every((r) => r.value === null)).toBe(true);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.filter((r) => r.value === null)).toEqual([]);
+  }],
 ];
 
 const long: [string, string][] = [
@@ -44,6 +59,8 @@ const long: [string, string][] = [
   ["T2 roadside discharge", "tanker-road-discharge"],
   ["probe unplugged", "probe-unplugged"],
   ["healthy farm, 60 days", "healthy-farm-60d"],
+  ["gateway outage burst", "gateway-outage-burst"],
+  ["dead slave", "dead-slave"],
 ];
 
 describe("rule families end to end", () => {

@@ -45,3 +45,24 @@ export function roadDischargeSoon(): Scenario {
     ];
   });
 }
+
+/**
+ * gateway-outage-burst with the outage from PT1H to PT5H (instead of P1D to P3D) and the
+ * tanker's trip at PT3H, inside it: all three nodes reconnect in the same second and replay
+ * their backlogs at once.
+ */
+export function outageBurstSoon(): Scenario {
+  return scenario("gateway-outage-burst", (s) => {
+    s.events = (s.events ?? []).map((e) => ({ ...e, at: e.at === "P1D" ? "PT1H" : e.at === "P3D" ? "PT5H" : e.at === "P2DT9H" ? "PT3H" : e.at }));
+    s.duration = "PT7H";
+  });
+}
+
+/** dead-slave with the level sensor dying at PT2H (instead of P4D); the H.errors window moves with it. */
+export function deadSlaveSoon(): Scenario {
+  return scenario("dead-slave", (s) => {
+    s.events = (s.events ?? []).map((e) => ({ ...e, at: e.at === "P4D" ? "PT2H" : e.at }));
+    s.duration = "PT4H";
+    s.expect = (s.expect ?? []).map((x) => ("between" in x && Array.isArray(x.between) ? { ...x, between: ["PT2H", "PT3H"] } : x));
+  });
+}
