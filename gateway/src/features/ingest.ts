@@ -38,6 +38,7 @@ export class Ingest {
   private readonly cReject;
   private readonly cDup;
   private readonly cUnlinked;
+  private readonly cReusedBoot;
   private readonly cAck;
   private readonly cRefused;
   private readonly lastSeen = new Map<string, number>();
@@ -55,6 +56,7 @@ export class Ingest {
     this.cReadings = metrics.counter("gateway_readings_stored_total", "Readings committed to the database");
     this.cReject = metrics.counter("gateway_rejects_total", "Messages rejected, by reason");
     this.cDup = metrics.counter("gateway_duplicates_total", "Uplink messages already stored (resent after a lost ack)");
+    this.cReusedBoot = metrics.counter("gateway_boot_reuse_total", "New messages whose (node, boot, seq) an older message already had (the node's boot counter went back); stored under boot + k*2^32");
     this.cUnlinked = metrics.counter("gateway_unlinked_messages_total", "Uplink messages stored but not acked: their predecessor never arrived (a broker dropped it); the node resends");
     this.cAck = metrics.counter("gateway_acks_published_total", "Acks published to nodes");
     this.cRefused = metrics.counter("gateway_messages_refused_total", "Messages refused because the commit queue was full (not acked; the node resends)");
@@ -153,6 +155,10 @@ export class Ingest {
     this.cReadings({}, b.readings.length);
     if (b.duplicates) this.cDup({}, b.duplicates);
     if (b.unlinked) this.cUnlinked({}, b.unlinked);
+    if (b.reusedBoot) {
+      this.cReusedBoot({}, b.reusedBoot);
+      this.log.warn("a node reused (boot, seq) of older messages: its boot counter went back (Storage erased?); stored apart", { messages: b.reusedBoot });
+    }
     for (const a of b.acks) this.publishAck(a);
     // The queue has room again: make blocked nodes resend from their oldest unacked message.
     if (this.blocks.size > 0 && this.queue.state.ok) {

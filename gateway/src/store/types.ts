@@ -146,6 +146,8 @@ export interface CommittedBatch {
   duplicates: number;
   /** Messages stored but not acked yet: their predecessor has not arrived (store/ack-chain.ts). */
   unlinked?: number;
+  /** New messages that reused an older message's (boot, seq) with another t (a node's boot counter went back). */
+  reusedBoot?: number;
   rejects: number;
   statuses: number;
   commitMs: number;

@@ -20,7 +20,8 @@ function open(): Store {
 }
 
 const r = (key: string, t: number, value: number): ReadingInput => ({ key, t, value, flags: 0, reason: null, lat: null, lon: null, fix: null });
-const up = (node: string, boot: number, seq: number, at: number, rs: ReadingInput[]): IngestItem => ({ kind: "up", node, boot, seq, sentT: at, receivedAt: at, readings: rs });
+/** An uplink received at `at`, made (its t) at `sent` (a resend keeps the t of its first send). */
+const up = (node: string, boot: number, seq: number, at: number, rs: ReadingInput[], sent = at): IngestItem => ({ kind: "up", node, boot, seq, sentT: sent, receivedAt: at, readings: rs });
 
 /** Two nodes, two boots, seqs out of order, a duplicate, a status and a reject in between. */
 const items: IngestItem[] = [
@@ -28,7 +29,7 @@ const items: IngestItem[] = [
   up("n2", 7, 1, T0 + 11, [r("a.x", T0 + 1, 3)]),
   up("n1", 1, 3, T0 + 12, [r("a.x", T0 + 2, 4)]),
   { kind: "status", node: "n1", receivedAt: T0 + 13, status: { v: 1, n: "n1", state: "online", t: T0 + 13 } as never },
-  up("n1", 1, 5, T0 + 14, [r("a.x", T0, 1), r("b.y", T0, 2)]), // duplicate
+  up("n1", 1, 5, T0 + 14, [r("a.x", T0, 1), r("b.y", T0, 2)], T0 + 10), // duplicate (a resend)
   { kind: "reject", node: "n1", topic: "manure/demo/node/n1/up", reason: "r[0]: bad", payload: "{}", receivedAt: T0 + 15, boot: 2, seq: 9 },
   up("n1", 2, 1, T0 + 16, [r("c.z", T0 + 3, 5)]),
   up("n1", 1, 4, T0 + 9, [r("a.x", T0 + 4, 6)]), // received earlier than the others (clock of another path)

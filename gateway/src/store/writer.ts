@@ -9,6 +9,8 @@ import type {
 } from "./types";
 
 export const MAX_REJECT_PAYLOAD = 1024;
+/** Generations of a reused boot number kept apart (a node reflashed this often is broken). */
+const MAX_BOOT_REUSE = 8;
 
 interface SensorRef {
   id: number;
@@ -227,9 +229,21 @@ export class BatchWriter {
       this.st.upsertNode.run(m.node, m.receivedAt, m.receivedAt, m.boot, m.seq);
       seen.nodes.set(m.node, (node = { lastSeen: m.receivedAt, boot: m.boot, seq: m.seq }));
     }
-    const ins = this.st.insertMessage.run(m.node, m.boot, m.seq, m.receivedAt, m.sentT, m.readings.length);
+    let ins = this.st.insertMessage.run(m.node, m.boot, m.seq, m.receivedAt, m.sentT, m.readings.length);
+    // (node, boot, seq) already stored: a resend carries the same t (a message is frozen when it
+    // is made), so a different t means a node whose boot counter went back (reflashed with its
+    // Storage erased) has reused the identity for a new message. That one is stored too, under
+    // boot + k·2³² (beyond any wire boot, a u32), where its own resends are recognised in turn.
+    let storedBoot = m.boot;
+    for (let k = 1; ins.changes === 0 && k <= MAX_BOOT_REUSE; k++) {
+      const prev = this.st.messageSentT.get(m.node, storedBoot, m.seq) as { sent_t: number | null } | undefined;
+      if (!prev || prev.sent_t === m.sentT) break;
+      storedBoot = m.boot + k * 2 ** 32;
+      ins = this.st.insertMessage.run(m.node, storedBoot, m.seq, m.receivedAt, m.sentT, m.readings.length);
+      if (ins.changes > 0) out.reusedBoot = (out.reusedBoot ?? 0) + 1;
+    }
     if (node.lastSeen < m.receivedAt) node.lastSeen = m.receivedAt;
-    node.boot = m.boot;
+    node.boot = storedBoot;
     node.seq = m.seq;
     if (ins.changes === 0) {
       out.duplicates++;
@@ -238,9 +252,9 @@ export class BatchWriter {
     }
     out.messages++;
     const messageId = Number(ins.lastInsertRowid);
-    const bk = m.node + "\0" + m.boot;
+    const bk = m.node + "\0" + storedBoot;
     const boot = seen.boots.get(bk);
-    if (!boot) seen.boots.set(bk, { node: m.node, boot: m.boot, firstSeen: m.receivedAt, lastSeen: m.receivedAt, min: m.seq, max: m.seq, count: 1 });
+    if (!boot) seen.boots.set(bk, { node: m.node, boot: storedBoot, firstSeen: m.receivedAt, lastSeen: m.receivedAt, min: m.seq, max: m.seq, count: 1 });
     else {
       boot.lastSeen = m.receivedAt;
       if (m.seq < boot.min) boot.min = m.seq;
@@ -325,6 +339,7 @@ function prepare(db: Database.Database) {
     ),
     insertMessage: db.prepare("INSERT OR IGNORE INTO messages (node, boot, seq, received_at, sent_t, readings) VALUES (?, ?, ?, ?, ?, ?)"),
     countDuplicate: db.prepare("UPDATE nodes SET duplicates = duplicates + 1 WHERE id = ?"),
+    messageSentT: db.prepare("SELECT sent_t FROM messages WHERE node = ? AND boot = ? AND seq = ?"),
     countReject: db.prepare("UPDATE nodes SET rejects = rejects + 1 WHERE id = ?"),
     upsertBoots: db.prepare(
       `INSERT INTO node_boots (node, boot, first_seen, last_seen, min_seq, max_seq, count) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -80,6 +80,27 @@ describe("MQTT ingest through the embedded broker", () => {
     expect(gw.store.sequenceGaps()).toEqual([]);
   });
 
+  it("a node whose boot counter went back (Storage erased) reuses (boot, seq): its new messages are stored too, its resends still once", async () => {
+    gw = await startGateway(tmp.dir);
+    const n = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
+    clients.push(n);
+    for (let s = 1; s <= 3; s++) await n.publishUp(up("pit-1", 1, s, [["lvl.distance", T + s * 1000, s, 0]], { p: s === 1 ? 0 : [1, s - 1] }));
+    await n.waitAck(1, 3);
+    // Reflashed: boot 1 again, new messages made a day later (another t, other readings).
+    const later = (s: number) => up("pit-1", 1, s, [["lvl.distance", T + 86_400_000 + s * 1000, 10 + s, 0]], { p: s === 1 ? 0 : [1, s - 1], t: T + 86_400_000 + s * 1000 });
+    const before = n.acks.length;
+    await n.publishUp(later(1));
+    await n.publishUp(later(2));
+    await n.publishUp(later(2)); // and a resend of the second
+    await waitFor(() => n.acks.length > before && n.acks.at(-1)!.s === 2, "the new messages acked");
+    expect(gw.store.tableCounts().readings).toBe(5);
+    expect(gw.store.tableCounts().messages).toBe(5);
+    expect(gw.metrics.value("gateway_boot_reuse_total")).toBe(2);
+    expect(gw.metrics.value("gateway_duplicates_total")).toBe(1);
+    const id = gw.store.sensorId("pit-1", "lvl.distance")!;
+    expect(gw.store.rawReadings(id, 0, Number.MAX_SAFE_INTEGER).map((r) => r.value)).toEqual([1, 2, 3, 11, 12]);
+  });
+
   it("rejects invalid messages with a reason, acks them with err, keeps the good ones", async () => {
     gw = await startGateway(tmp.dir);
     const n = await TestNode.connect(gw.mqttPort, "pit-1", "pw-pit-1");
