@@ -66,4 +66,31 @@ describe("Poller", () => {
     expect(dead[3]).toBe("timeout");
     expect(() => new Poller(m, clock, [{ id: "x", unit: 1, map: "nope", every: 1 }], maps, () => undefined, () => undefined)).toThrow(/nope/);
   });
+
+  it("a bus slower than the poll intervals: the request queue never grows past one round, the live device keeps being read", () => {
+    // ../shared/anchors.md (node-red-contrib-modbus: "queue grows until redeploy"). Three dead
+    // units and a live one, all every second, 2 retries of a 200 ms time-out: a round of the dead
+    // ones alone takes longer than the interval.
+    const { clock, bus, uart, de } = busRig();
+    const m = new ModbusMaster(uart, de, clock, { ...DEFAULT_MASTER, retries: 2 });
+    m.start();
+    const live = new BusSlave(bus, clock, 3, (a, n) => (a === 0 && n === 3 ? [500, 0, 1] : []));
+    const devices = [
+      { id: "scale", unit: 3, map: "load-cell", every: 1 },
+      { id: "d1", unit: 11, map: "ultrasonic-level", every: 1 },
+      { id: "d2", unit: 12, map: "ultrasonic-level", every: 1 },
+      { id: "d3", unit: 13, map: "ultrasonic-level", every: 1 },
+    ];
+    const p = new Poller(m, clock, devices, maps, () => undefined, () => undefined);
+    p.start();
+    let most = 0;
+    for (let s = 0; s < 3600; s++) {
+      clock.advance(1000);
+      most = Math.max(most, m.pending());
+    }
+    // One request per device (each map is read in one block) at most, however long it runs.
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(devices.length);
+    expect(live.requests).toBeGreaterThan(600);
+  });
 });
