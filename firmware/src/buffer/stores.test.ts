@@ -106,4 +106,22 @@ describe("SpillStore policy", () => {
     expect(st.ramSize()).toBe(0);
     expect(st.flashSize()).toBe(3);
   });
+
+  it("online with a slow gateway: never more than ramMax messages in RAM (what a power cut could lose), the rest in flash in order", () => {
+    let now = 0;
+    const clock = { ...systemClock, now: () => now };
+    const mem = new MemStorage();
+    const st = new SpillStore(new FlashStore(mem, DEFAULT_FLASH), clock, { ramMax: 4, spillAfter: 30000 });
+    st.setOnline(true);
+    let most = 0;
+    for (let s = 1; s <= 50; s++) {
+      st.push(entry(1, s));
+      now += 1000; // no ack comes
+      most = Math.max(most, st.ramSize());
+    }
+    expect(most).toBe(4);
+    expect(st.ramSize() + st.flashSize()).toBe(50);
+    expect(st.flashSize()).toBeGreaterThanOrEqual(46);
+    expect(st.peek(null, 100).map((e) => e.s)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
 });
