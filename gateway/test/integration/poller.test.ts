@@ -109,6 +109,40 @@ describe("direct polling with modbus-serial into the same pipeline", () => {
     }
   }, 120_000);
 
+  it("a USB-RS485 adapter unplugged and plugged back (its device path gone, then back): flagged while gone, polled again after", async () => {
+    const s = slaves();
+    const path = join(tmp.dir, "ttyUSB0");
+    let pty: PtyPair | null = null;
+    let server: RtuPtyServer | null = null;
+    const plug = async () => {
+      pty = await startPtyPair(path);
+      server = new RtuPtyServer(s.devices, { path: pty.simPath, baud: 9600, clock: systemClock });
+      await server.start();
+    };
+    const unplug = async () => {
+      await server?.stop();
+      await pty?.stop();
+      server = null;
+      pty = null;
+    };
+    try {
+      await plug();
+      gw = await startGateway(tmp.dir, { polling: [{ transport: { type: "serial", path, baud: 9600 }, timeoutMs: 300, retries: 0, devices: devicesCfg.slice(0, 1) }] }, systemClock);
+      await waitFor(() => latest(gw!, "lvl.distance")?.value === 1.234, "polled through the adapter", 60_000);
+      await unplug();
+      await waitFor(() => latest(gw!, "lvl.distance")!.value === null, "flagged while the adapter is gone", 60_000);
+      expect(latest(gw, "lvl.distance")!.flags).toBe(Q.MODBUS_ERROR);
+      s.level.tables.holding![0] = 1750;
+      await plug();
+      await waitFor(() => latest(gw!, "lvl.distance")!.value === 1.75, "polled again once it is back", 60_000);
+      expect(gw.store.sequenceGaps("gw1")).toEqual([]);
+    } finally {
+      await gw?.stop();
+      gw = null;
+      await unplug();
+    }
+  }, 180_000);
+
   it("over a socat pty as Modbus RTU (USB-RS485 path)", async () => {
     const s = slaves();
     let pty: PtyPair | null = null;
