@@ -101,3 +101,25 @@ it("stores a reading's reason and position, and NULLs for a reading without them
     { t: T0 + 3, value: 3, flags: 0, reason: null, lat: null, lon: null, fix: 0, message_id: 1 },
   ]);
 });
+
+it("a reused (boot, seq) is stored apart, and its resend stays a duplicate even after the old message was deleted by retention", () => {
+  const dir = tempDir("gw-writer-reuse-");
+  dirs.push(dir);
+  const path = join(dir.dir, "g.db");
+  let s = new Store({ path, synchronous: "NORMAL", clock: new ManualClock(T0) });
+  s.open();
+  s.write([up("n1", 1, 1, T0, [r("a.x", T0, 1)])]);
+  // Reflashed: (1, 1) again, made a day later.
+  const fresh = up("n1", 1, 1, T0 + 86_400_000, [r("a.x", T0 + 86_400_000, 2)]);
+  expect(s.write([fresh])).toMatchObject({ messages: 1, reusedBoot: 1, duplicates: 0 });
+  expect(s.write([fresh])).toMatchObject({ messages: 0, duplicates: 1 });
+  // Retention deletes the old message; a gateway restart forgets what it knew in memory.
+  s.db.prepare("DELETE FROM messages WHERE node = 'n1' AND boot = 1").run();
+  s.close();
+  s = new Store({ path, synchronous: "NORMAL", clock: new ManualClock(T0) });
+  s.open();
+  expect(s.write([fresh])).toMatchObject({ messages: 0, duplicates: 1 });
+  expect((s.db.prepare("SELECT COUNT(*) AS n FROM readings").get() as { n: number }).n).toBe(2);
+  expect(s.db.prepare("SELECT boot, seq FROM messages ORDER BY boot").all()).toEqual([{ boot: 1 + 2 ** 32, seq: 1 }]);
+  s.close();
+});

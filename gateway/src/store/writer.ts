@@ -39,6 +39,8 @@ export class BatchWriter {
   private readonly rollups: RollupStatements;
   private readonly alerts: AlertWriter;
   private readonly chain: AckChain;
+  /** Nodes that have reused a (boot, seq): their resends may be stored under boot + k·2³². */
+  private readonly reusedNodes = new Set<string>();
 
   constructor(
     private readonly db: Database.Database,
@@ -53,6 +55,7 @@ export class BatchWriter {
       return r && r.b !== null && r.s !== null ? [r.b, r.s] : null;
     });
     this.feedSeq = loadFeedSeq(db);
+    for (const r of db.prepare("SELECT DISTINCT node FROM node_boots WHERE boot >= 4294967296").iterate() as Iterable<{ node: string }>) this.reusedNodes.add(r.node);
     for (const r of db.prepare("SELECT id, node, key FROM sensors").iterate() as Iterable<{ id: number; node: string; key: string }>) {
       this.sensorsOf(r.node).set(r.key, { id: r.id, name: r.node + "/" + r.key });
     }
@@ -229,18 +232,38 @@ export class BatchWriter {
       this.st.upsertNode.run(m.node, m.receivedAt, m.receivedAt, m.boot, m.seq);
       seen.nodes.set(m.node, (node = { lastSeen: m.receivedAt, boot: m.boot, seq: m.seq }));
     }
-    let ins = this.st.insertMessage.run(m.node, m.boot, m.seq, m.receivedAt, m.sentT, m.readings.length);
     // (node, boot, seq) already stored: a resend carries the same t (a message is frozen when it
     // is made), so a different t means a node whose boot counter went back (reflashed with its
     // Storage erased) has reused the identity for a new message. That one is stored too, under
     // boot + k·2³² (beyond any wire boot, a u32), where its own resends are recognised in turn.
+    // For such a node a resend is looked for there first: the old message at the wire boot may
+    // have been deleted by retention since.
     let storedBoot = m.boot;
-    for (let k = 1; ins.changes === 0 && k <= MAX_BOOT_REUSE; k++) {
-      const prev = this.st.messageSentT.get(m.node, storedBoot, m.seq) as { sent_t: number | null } | undefined;
-      if (!prev || prev.sent_t === m.sentT) break;
-      storedBoot = m.boot + k * 2 ** 32;
-      ins = this.st.insertMessage.run(m.node, storedBoot, m.seq, m.receivedAt, m.sentT, m.readings.length);
-      if (ins.changes > 0) out.reusedBoot = (out.reusedBoot ?? 0) + 1;
+    let ins: Database.RunResult | null = null;
+    if (this.reusedNodes.has(m.node)) {
+      for (let k = 1; k <= MAX_BOOT_REUSE; k++) {
+        const prev = this.st.messageSentT.get(m.node, m.boot + k * 2 ** 32, m.seq) as { sent_t: number | null } | undefined;
+        if (!prev) break;
+        if (prev.sent_t === m.sentT) {
+          storedBoot = m.boot + k * 2 ** 32;
+          ins = { changes: 0, lastInsertRowid: 0 };
+          break;
+        }
+      }
+    }
+    ins ??= this.st.insertMessage.run(m.node, m.boot, m.seq, m.receivedAt, m.sentT, m.readings.length);
+    for (let k = 1; ins.changes === 0 && storedBoot === m.boot && k <= MAX_BOOT_REUSE; k++) {
+      const prev = this.st.messageSentT.get(m.node, m.boot + (k - 1) * 2 ** 32, m.seq) as { sent_t: number | null } | undefined;
+      if (!prev || prev.sent_t === m.sentT) {
+        storedBoot = m.boot + (k - 1) * 2 ** 32;
+        break;
+      }
+      ins = this.st.insertMessage.run(m.node, m.boot + k * 2 ** 32, m.seq, m.receivedAt, m.sentT, m.readings.length);
+      if (ins.changes > 0) {
+        storedBoot = m.boot + k * 2 ** 32;
+        out.reusedBoot = (out.reusedBoot ?? 0) + 1;
+        this.reusedNodes.add(m.node);
+      }
     }
     if (node.lastSeen < m.receivedAt) node.lastSeen = m.receivedAt;
     node.boot = storedBoot;
