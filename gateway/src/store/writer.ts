@@ -221,6 +221,41 @@ export class BatchWriter {
     return out;
   }
 
+  /**
+   * Inserts the message's identity; `ins` null when it is a resend of a stored message.
+   * A resend carries the same t (a message is frozen when it is made), so a stored (node, boot,
+   * seq) with another t means a node whose boot counter went back (reflashed with its Storage
+   * erased) reused the identity for a new message. That one is stored too, under boot + k·2³²
+   * (beyond any wire boot, a u32), where its own resends are recognised in turn. The usual case
+   * costs one INSERT; only a taken identity, or a node known to have reused one (whose old
+   * message at the wire boot retention may have deleted since), looks at the generations.
+   */
+  private insertIdentity(m: UplinkInput, out: CommittedBatch): { boot: number; ins: Database.RunResult | null } {
+    const insert = (boot: number) => this.st.insertMessage.run(m.node, boot, m.seq, m.receivedAt, m.sentT, m.readings.length);
+    if (!this.reusedNodes.has(m.node)) {
+      const ins = insert(m.boot);
+      if (ins.changes > 0) return { boot: m.boot, ins };
+    }
+    // Generations are filled in order, so the first missing one above the wire boot ends them.
+    let free = -1;
+    for (let k = 0; k <= MAX_BOOT_REUSE; k++) {
+      const boot = m.boot + k * 2 ** 32;
+      const prev = this.st.messageSentT.get(m.node, boot, m.seq) as { sent_t: number | null } | undefined;
+      if (prev && prev.sent_t === m.sentT) return { boot, ins: null };
+      if (prev) continue;
+      if (free < 0) free = boot;
+      if (k > 0) break;
+    }
+    if (free < 0) return { boot: m.boot, ins: null };
+    const ins = insert(free);
+    if (ins.changes === 0) return { boot: free, ins: null };
+    if (free !== m.boot) {
+      out.reusedBoot = (out.reusedBoot ?? 0) + 1;
+      this.reusedNodes.add(m.node);
+    }
+    return { boot: free, ins };
+  }
+
   private writeUplink(
     m: UplinkInput, now: number, out: CommittedBatch, acc: RollupAccumulator, newSensors: [string, string][],
     lastBySensor: Map<number, { t: number; value: number | null; flags: number }>, seen: SeenInTx,
@@ -232,43 +267,11 @@ export class BatchWriter {
       this.st.upsertNode.run(m.node, m.receivedAt, m.receivedAt, m.boot, m.seq);
       seen.nodes.set(m.node, (node = { lastSeen: m.receivedAt, boot: m.boot, seq: m.seq }));
     }
-    // (node, boot, seq) already stored: a resend carries the same t (a message is frozen when it
-    // is made), so a different t means a node whose boot counter went back (reflashed with its
-    // Storage erased) has reused the identity for a new message. That one is stored too, under
-    // boot + k·2³² (beyond any wire boot, a u32), where its own resends are recognised in turn.
-    // For such a node a resend is looked for there first: the old message at the wire boot may
-    // have been deleted by retention since.
-    let storedBoot = m.boot;
-    let ins: Database.RunResult | null = null;
-    if (this.reusedNodes.has(m.node)) {
-      for (let k = 1; k <= MAX_BOOT_REUSE; k++) {
-        const prev = this.st.messageSentT.get(m.node, m.boot + k * 2 ** 32, m.seq) as { sent_t: number | null } | undefined;
-        if (!prev) break;
-        if (prev.sent_t === m.sentT) {
-          storedBoot = m.boot + k * 2 ** 32;
-          ins = { changes: 0, lastInsertRowid: 0 };
-          break;
-        }
-      }
-    }
-    ins ??= this.st.insertMessage.run(m.node, m.boot, m.seq, m.receivedAt, m.sentT, m.readings.length);
-    for (let k = 1; ins.changes === 0 && storedBoot === m.boot && k <= MAX_BOOT_REUSE; k++) {
-      const prev = this.st.messageSentT.get(m.node, m.boot + (k - 1) * 2 ** 32, m.seq) as { sent_t: number | null } | undefined;
-      if (!prev || prev.sent_t === m.sentT) {
-        storedBoot = m.boot + (k - 1) * 2 ** 32;
-        break;
-      }
-      ins = this.st.insertMessage.run(m.node, m.boot + k * 2 ** 32, m.seq, m.receivedAt, m.sentT, m.readings.length);
-      if (ins.changes > 0) {
-        storedBoot = m.boot + k * 2 ** 32;
-        out.reusedBoot = (out.reusedBoot ?? 0) + 1;
-        this.reusedNodes.add(m.node);
-      }
-    }
+    const { boot: storedBoot, ins } = this.insertIdentity(m, out);
     if (node.lastSeen < m.receivedAt) node.lastSeen = m.receivedAt;
     node.boot = storedBoot;
     node.seq = m.seq;
-    if (ins.changes === 0) {
+    if (ins === null) {
       out.duplicates++;
       this.st.countDuplicate.run(m.node);
       return;
