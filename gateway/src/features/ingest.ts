@@ -4,7 +4,7 @@ import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { MqttTransport } from "../mqtt/transport";
 import { normaliseUplink } from "../mqtt/normalise";
-import { MAX_MESSAGE_BYTES, validateCommandResult, validateStatus, validateUplink } from "../mqtt/validators";
+import { MAX_MESSAGE_BYTES, readPredecessor, validateCommandResult, validateStatus, validateUplink } from "../mqtt/validators";
 import type { CommitQueue } from "../store/commit-queue";
 import type { AckDue, CommittedBatch, RejectInput } from "../store/types";
 
@@ -203,8 +203,7 @@ function readBootSeq(json: unknown): { boot: number; seq: number; pred?: [number
   const o = json as Record<string, unknown>;
   if (!(typeof o.b === "number" && Number.isInteger(o.b) && o.b >= 0 && typeof o.s === "number" && Number.isInteger(o.s) && o.s >= 1)) return null;
   const out: { boot: number; seq: number; pred?: [number, number] | 0 } = { boot: o.b, seq: o.s };
-  const p = o.p;
-  if (p === 0) out.pred = 0;
-  else if (Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && Number.isInteger(p[1]) && before({ boot: p[0] as number, seq: p[1] as number }, out)) out.pred = [p[0] as number, p[1] as number];
+  const pred = readPredecessor(o);
+  if (pred !== undefined) out.pred = pred;
   return out;
 }

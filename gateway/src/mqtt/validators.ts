@@ -1,2 +1,2 @@
 // The validators the ingest uses: protocol's wire contract (protocol/src/wire/validate.ts).
-export { validateUplink, validateStatus, validateCommandResult, MAX_MESSAGE_BYTES, type ValidationResult } from "@manure-edge/protocol";
+export { validateUplink, validateStatus, validateCommandResult, readPredecessor, MAX_MESSAGE_BYTES, type ValidationResult } from "@manure-edge/protocol";

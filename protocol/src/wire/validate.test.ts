@@ -8,6 +8,7 @@ import {
   parsePayload,
   position,
   reading,
+  readPredecessor,
   utf8Length,
   validateAck,
   validateCommand,
@@ -113,6 +114,11 @@ describe("validateUplink", () => {
     expect(validateUplink(mutate((m) => (m.su = 7_200_000)), "pit-1").ok).toBe(true);
     expect(fails(mutate((m) => (m.su = -5)))).toMatch(/^su: uptime at send/);
     expect(fails(mutate((m) => (m.su = "5")))).toMatch(/^su: uptime at send/);
+    // On a message invalid otherwise (a reject), p is read when it is valid for its (b, s).
+    expect(readPredecessor({ b, s, p: [b, s - 1], r: "junk" })).toEqual([b, s - 1]);
+    expect(readPredecessor({ b, s, p: 0 })).toBe(0);
+    expect(readPredecessor({ b, s, p: [b, s] })).toBeUndefined();
+    expect(readPredecessor({ b, s })).toBeUndefined();
     const partial = validateUplinkPartial(mutate((m) => (m.p = [b, s - 1])), "pit-1");
     expect(partial.ok && partial.value.p).toEqual([b, s - 1]);
   });

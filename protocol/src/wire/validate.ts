@@ -127,7 +127,6 @@ function checkReading(x: unknown, path: string): ValidationResult<null> | null {
   return null;
 }
 
-/** Checks everything of an uplink but its readings' contents. */
 /** UplinkMessage.p: absent, 0 (the node's oldest message), or a (boot, seq) before (b, s). */
 function predecessor(o: Obj): ValidationResult<null> | null {
   const p = o.p;
@@ -141,6 +140,15 @@ function predecessor(o: Obj): ValidationResult<null> | null {
   return null;
 }
 
+/**
+ * The predecessor p of a message that may be invalid otherwise (the gateway acks a reject along
+ * the chain too): p when it is present and valid for the message's own (b, s), else undefined.
+ */
+export function readPredecessor(o: Obj): [number, number] | 0 | undefined {
+  return o.p !== undefined && predecessor(o) === null ? (o.p as [number, number] | 0) : undefined;
+}
+
+/** Checks everything of an uplink but its readings' contents. */
 function uplinkEnvelope(json: unknown, topicNode: string): ValidationResult<Obj> {
   const t = toObject(json);
   if (!t.ok) return t;
