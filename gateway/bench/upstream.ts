@@ -2,7 +2,10 @@
  * Upstream drain benchmark: a backlog of N readings in the store, drained by the Upstream
  * feature into a real mosquitto (QoS 1, batches of 500, window 16, the drain rate limit
  * configured off), against bare MQTT.js publishing of the very same payload bytes with the
- * same window. Both measured until a subscriber (in this process, for both) has received the
+ * same window. The gateway drains twice per run: as after an outage, from an outbox whose
+ * bodies were rendered while the link was down (features/upstream-render.ts; the rendering is
+ * timed on its own, with the disk it takes), and with rendering off (upstream.renderAhead 0:
+ * every batch read from the feed when it is published). Both measured until a subscriber (in this process, for both) has received the
  * last message; the two alternate `runs` times (BENCH_UPSTREAM_RUNS, default 3). The table
  * also gives the CPU time of this process per run (publisher and subscriber share its thread)
  * and, after the subscriber has left, both publishers timed to their last PUBACK: without the
@@ -12,6 +15,7 @@ import { join } from "node:path";
 import { loadavg } from "node:os";
 import mqtt from "mqtt";
 import { tempDir } from "../../test/support/tmp";
+import { freePort } from "../../test/support/ports";
 import { startMosquitto } from "../../test/support/mosquitto";
 import { systemClock } from "../src/clock";
 import { Store } from "../src/store/store";
@@ -74,15 +78,36 @@ export async function benchUpstream(readings = 1_000_000, runs = 3): Promise<voi
 
     // Gateway: the Upstream feature from the durable cursor, rate limit configured off
     // (upstream.maxPerSecond: 0; the default limit, 5000 entries/s, would make this a test of the limit).
-    const cfg = parseConfig({ upstream: { url: mosq.url, batchSize, window, maxPerSecond: 0 } }).upstream!;
+    const cfg = parseConfig({ upstream: { url: mosq.url, batchSize, window, maxPerSecond: 0, renderAhead: 0 } }).upstream!;
+    const renderCfg = parseConfig({ upstream: { url: `mqtt://127.0.0.1:${await freePort()}`, batchSize, window, maxPerSecond: 0, renderAhead: total } }).upstream!;
+    const used = () => {
+      const d = store.diskUse();
+      return (d.pageCount - d.freePages) * d.pageSize;
+    };
+    const newUpstream = (c: typeof cfg) => new Upstream(c, { base: "manure", farm: "demo", gateway: "gw1" }, store, new EventBus(), systemClock, silentLogger, new Metrics());
+    /** The link down (nothing listens on renderCfg's port): the whole backlog formed and rendered into the outbox. */
+    const renderOutbox = async (): Promise<{ ms: number; cpu: number; bytes: number }> => {
+      const b0 = used();
+      const up = newUpstream(renderCfg);
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await up.start();
+      while (store.forward("upstream").renderedEntries() < total) await new Promise((r) => setTimeout(r, 5));
+      const ms = performance.now() - t0;
+      const cpu = cpuMs(c0);
+      await up.stop();
+      return { ms, cpu, bytes: used() - b0 };
+    };
+    const renders: { ms: number; cpu: number; bytes: number }[] = [];
     const untilAcked = async (up: Upstream): Promise<void> => {
       while (up.ackedSeq() < total) await new Promise((r) => setTimeout(r, 1));
     };
-    const drainGateway = async (subscribed = true): Promise<Run> => {
+    const drainGateway = async (subscribed: boolean, rendered: boolean): Promise<Run> => {
       // Each run drains the whole backlog again: cursor and outbox back to nothing forwarded.
       store.db.prepare("DELETE FROM forward_cursor WHERE name = 'upstream'").run();
       store.db.prepare("DELETE FROM forward_outbox WHERE name = 'upstream'").run();
-      const up = new Upstream(cfg, { base: "manure", farm: "demo", gateway: "gw1" }, store, new EventBus(), systemClock, silentLogger, new Metrics());
+      if (rendered) renders.push(await renderOutbox());
+      const up = newUpstream(cfg);
       const done = reached();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -132,17 +157,19 @@ export async function benchUpstream(readings = 1_000_000, runs = 3): Promise<voi
     // the table gives the median run of each and every run's ratio.
     const load0 = loadavg()[0];
     const gw: Run[] = [];
+    const gwUnrendered: Run[] = [];
     const bare: Run[] = [];
     for (let i = 0; i < runs; i++) {
-      gw.push(await drainGateway());
+      gw.push(await drainGateway(true, true));
       bare.push(await drainBare());
+      gwUnrendered.push(await drainGateway(true, false));
     }
     // The same without the subscriber (each to its last PUBACK): what publishing alone costs.
     await consumer.unsubscribeAsync(topic);
     const gwAlone: Run[] = [];
     const bareAlone: Run[] = [];
     for (let i = 0; i < runs; i++) {
-      gwAlone.push(await drainGateway(false));
+      gwAlone.push(await drainGateway(false, true));
       bareAlone.push(await drainBare(false));
     }
     await consumer.endAsync();
@@ -162,11 +189,16 @@ export async function benchUpstream(readings = 1_000_000, runs = 3): Promise<voi
         target,
       };
     };
+    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     printTable(`Upstream drain of a ${readings}-reading backlog into mosquitto (QoS 1, ${batchSize}/batch, window ${window}, rate limit off; median of ${runs} alternating runs; load ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; CPU ms: this process, subscriber included where subscribed)`, [
-      row("gateway Upstream (cursor, outbox, PUBACK-driven), until the subscriber has all", gw, bare, "≥ 50 % of bare", true),
+      row("gateway Upstream, outbox rendered during the outage, until the subscriber has all", gw, bare, "≥ 50 % of bare", true),
       row("bare MQTT.js, same bytes, until the subscriber has all", bare, bare, "", true),
-      row("gateway, no subscriber, until the last PUBACK", gwAlone, bareAlone, "", false),
+      row("gateway Upstream, nothing rendered (read at publish), until the subscriber has all", gwUnrendered, bare, "", true),
+      row("gateway (rendered), no subscriber, until the last PUBACK", gwAlone, bareAlone, "", false),
       row("bare MQTT.js, no subscriber, until the last PUBACK", bareAlone, bareAlone, "", false),
+    ]);
+    printTable(`Rendering the outbox while the link is down (before each rendered drain above; median of ${renders.length})`, [
+      { case: "render the whole backlog into the outbox", "readings/s": total / (mid(renders.map((r) => r.ms)) / 1000), ms: mid(renders.map((r) => r.ms)), "CPU ms": mid(renders.map((r) => r.cpu)), "disk MB (until acked)": mid(renders.map((r) => r.bytes)) / 1e6, "bytes/reading": mid(renders.map((r) => r.bytes)) / total },
     ]);
   } finally {
     await mosq.stop();

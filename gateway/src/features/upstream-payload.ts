@@ -88,11 +88,25 @@ export function buildBatch(farm: string, gw: string, first: number, last: number
  * (FeedPage, from SQLite or from readingTuple).
  */
 export function serializePage(farm: string, gw: string, first: number, last: number, page: FeedPage, sent: number): string {
-  const a = page.alerts.map((e) => JSON.stringify(buildBatch(farm, gw, first, last, [e], sent).a[0]));
-  const l = page.ledger.map((e) => JSON.stringify(buildBatch(farm, gw, first, last, [e], sent).l[0]));
+  return serializeBody(farm, gw, first, last, pageBody(page), sent);
+}
+
+/**
+ * The part of a batch's JSON that does not change when it is published again: its readings,
+ * transitions and ledger entries (`"r":[…],"a":[…],"l":[…]`). The upstream link renders it
+ * into the outbox while the county link is down (features/upstream-render.ts).
+ */
+export function pageBody(page: FeedPage): string {
+  const a = page.alerts.map((e) => JSON.stringify(buildBatch("", "", 0, 0, [e], 0).a[0]));
+  const l = page.ledger.map((e) => JSON.stringify(buildBatch("", "", 0, 0, [e], 0).l[0]));
+  return '"r":[' + page.readings + '],"a":[' + a.join(",") + '],"l":[' + l.join(",") + "]";
+}
+
+/** A batch's JSON from its body (pageBody) and the header of this publication (`sent`). */
+export function serializeBody(farm: string, gw: string, first: number, last: number, body: string, sent: number): string {
   return (
     '{"v":1,"farm":' + JSON.stringify(farm) + ',"gw":' + JSON.stringify(gw) + ',"id":' + JSON.stringify(batchId(gw, first, last)) +
-    ',"first":' + first + ',"last":' + last + ',"sent":' + sent + ',"r":[' + page.readings + '],"a":[' + a.join(",") + '],"l":[' + l.join(",") + "]}"
+    ',"first":' + first + ',"last":' + last + ',"sent":' + sent + "," + body + "}"
   );
 }
 

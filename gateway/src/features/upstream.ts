@@ -7,8 +7,8 @@ import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { ForwardState, OutboxBatch } from "../store/forward";
 import type { Store } from "../store/store";
-import { serializePage } from "./upstream-payload";
-import type { FeedPage } from "../store/feed-page";
+import { serializeBody, serializePage } from "./upstream-payload";
+import { OutboxRenderer } from "./upstream-render";
 
 /** Feed seqs formed into batches at a time while a backlog drains (see aheadBatches). */
 const AHEAD_ENTRIES = 262_144;
@@ -38,6 +38,10 @@ export interface UpstreamIds {
  * county broker coming back is not hit by every farm at once. Backlog drain is rate-limited
  * by a token bucket on the injected clock. Gateway availability: retained status, and the
  * same topic as MQTT will (offline) for when the link dies without a goodbye.
+ *
+ * While the link is down, full batches are formed as the feed grows and their bodies rendered
+ * into the outbox in the background (upstream-render.ts), so a drain after an outage publishes
+ * what is ready instead of reading the feed again.
  */
 export class Upstream {
   private client: MqttClient | null = null;
@@ -58,6 +62,7 @@ export class Upstream {
   private tokensAt = 0;
   private running = false;
   private offCommitted: (() => void) | null = null;
+  private renderer: OutboxRenderer | null = null;
   connected = false;
   batchesPublished = 0;
   batchesAcked = 0;
@@ -80,12 +85,16 @@ export class Upstream {
     metrics.collect("gateway_upstream_connected", "1 while connected to the upstream broker", () => [{ value: this.connected ? 1 : 0 }]);
     metrics.collect("gateway_upstream_lag_entries", "Feed entries committed but not yet acknowledged upstream (outbox depth)", () => [{ value: this.lag() }]);
     metrics.collect("gateway_upstream_inflight_batches", "Batches published and not yet PUBACKed", () => [{ value: this.inflight.length }]);
+    metrics.collect("gateway_upstream_rendered_entries", "Feed entries whose batch body is rendered into the outbox, not yet acknowledged", () => [{ value: this.renderer?.renderedEntries() ?? 0 }]);
   }
 
   async start(): Promise<void> {
     this.running = true;
     this.forward = this.store.forward("upstream");
     this.acked = this.persisted = this.forward.cursor();
+    const formed = this.forward.outbox();
+    this.formedUpTo = formed.length > 0 ? formed[formed.length - 1].last : this.acked;
+    this.renderer = new OutboxRenderer(this.store, this.forward, { renderAhead: this.cfg.renderAhead }, this.log, () => this.running && !this.connected);
     this.offCommitted = this.bus.on("committed", () => this.pump());
     this.tokensAt = this.clock.now();
     this.tokens = this.burst();
@@ -96,6 +105,7 @@ export class Upstream {
     this.running = false;
     this.offCommitted?.();
     this.offCommitted = null;
+    this.renderer?.pause();
     for (const t of [this.reconnectTimer, this.pumpTimer]) if (t !== null) this.clock.clearTimeout(t);
     this.reconnectTimer = this.pumpTimer = null;
     this.persistCursor();
@@ -114,6 +124,11 @@ export class Upstream {
     }
     this.connected = false;
     this.inflight = [];
+  }
+
+  /** Feed entries rendered into the outbox since start (upstream-render.ts). */
+  renderedTotal(): number {
+    return this.renderer?.renderedTotal ?? 0;
   }
 
   /** Highest feed seq acknowledged upstream (retention keeps everything after it). */
@@ -159,6 +174,7 @@ export class Upstream {
       this.connected = true;
       this.connects++;
       this.attempt = 0;
+      this.renderer?.pause();
       this.log.info("upstream connected", { url: this.cfg.url, lag: this.lag() });
       client.publish(this.statusTopic(), this.statusPayload("online"), { qos: 1, retain: true });
       // Everything formed but not acknowledged goes again, same boundaries, oldest first.
@@ -178,6 +194,7 @@ export class Upstream {
       this.generation++;
       client.end(true);
       this.scheduleReconnect();
+      this.pump();
     });
   }
 
@@ -206,7 +223,11 @@ export class Upstream {
 
   private pump(): void {
     const client = this.client;
-    if (!this.running || !this.connected || !client) return;
+    if (!this.running) return;
+    if (!this.connected || !client) {
+      this.renderWhileDown();
+      return;
+    }
     const gen = this.generation;
     if (this.resend.length < this.cfg.window) this.formAhead(this.aheadBatches());
     const topic = gatewayTopic(this.ids.base, this.ids.farm, this.ids.gateway, "data");
@@ -222,23 +243,30 @@ export class Upstream {
         }
         return;
       }
-      const batch = this.resend.shift()!;
-      let page: FeedPage;
+      const batch = this.resend[0];
+      let payload: string;
+      let n: number;
       try {
-        // The batch's range exactly: the entries are read when it is published (a re-send's
-        // range may predate a change of batchSize). A range of readings only is one statement.
-        page = this.store.feedPage(batch.first - 1, batch.last - batch.first + 1, batch.last) ?? { first: batch.first, last: batch.last, count: 0, readings: "", alerts: [], ledger: [] };
+        // Rendered while the link was down, or else the batch's range read now, exactly (a
+        // re-send's range may predate a change of batchSize; a range of readings only is one statement).
+        const rendered = this.forward.body(batch);
+        if (rendered) {
+          payload = serializeBody(this.ids.farm, this.ids.gateway, batch.first, batch.last, rendered.body, this.clock.now());
+          n = rendered.entries;
+        } else {
+          const page = this.store.feedPage(batch.first - 1, batch.last - batch.first + 1, batch.last) ?? { first: batch.first, last: batch.last, count: 0, readings: "", alerts: [], ledger: [] };
+          payload = serializePage(this.ids.farm, this.ids.gateway, batch.first, batch.last, page, this.clock.now());
+          n = page.count;
+        }
       } catch (e) {
         this.log.warn("upstream could not read the feed", { err: (e as Error).message });
-        this.resend.unshift(batch);
         return;
       }
-      this.tokens -= page.count;
-      const payload = serializePage(this.ids.farm, this.ids.gateway, batch.first, batch.last, page, this.clock.now());
+      this.resend.shift();
+      this.tokens -= n;
       const slot = { batch, acked: false };
       this.inflight.push(slot);
       this.batchesPublished++;
-      const n = page.count;
       client.publish(topic, payload, { qos: 1 }, (err) => {
         if (err || gen !== this.generation) return; // resent after the next connect
         slot.acked = true;
@@ -247,6 +275,18 @@ export class Upstream {
         this.advance();
       });
     }
+  }
+
+  /**
+   * While the link is down: full batches formed as the feed grows (a partial one would stay
+   * partial for good, and the outage may be long), recorded in the outbox and rendered in the
+   * background. The resend list is rebuilt from the outbox at the next connect.
+   */
+  private renderWhileDown(): void {
+    if (!this.renderer || this.cfg.renderAhead <= 0) return;
+    this.formAhead(this.aheadBatches(), true);
+    this.resend = [];
+    this.renderer.kick();
   }
 
   /**
@@ -267,11 +307,11 @@ export class Upstream {
    * with no gap, and its bounds are known without reading the feed. Its entries are read when
    * it is published (pump), once, and dropped once it is acknowledged.
    */
-  private formAhead(count: number): void {
+  private formAhead(count: number, fullOnly = false): void {
     const fresh: OutboxBatch[] = [];
     const end = this.store.lastFeedSeq();
     let upTo = this.formedUpTo;
-    while (fresh.length < count && upTo < end) {
+    while (fresh.length < count && upTo < end && (!fullOnly || upTo + this.cfg.batchSize <= end)) {
       const last = Math.min(end, upTo + this.cfg.batchSize);
       fresh.push({ first: upTo + 1, last });
       upTo = last;

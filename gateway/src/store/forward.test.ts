@@ -34,3 +34,27 @@ it("records new batches and, in the same commit, moves the cursor over acknowled
   const again = store.forward("upstream");
   expect([again.cursor(), again.outbox()]).toEqual([30, [{ first: 31, last: 40 }]]);
 });
+
+it("keeps rendered bodies with their batches until acknowledged, across a restart", () => {
+  const f = store.forward("upstream");
+  f.addBatches([{ first: 1, last: 10 }, { first: 11, last: 20 }, { first: 21, last: 30 }], T0);
+  expect(f.unrendered(0, 10)).toEqual([{ first: 1, last: 10 }, { first: 11, last: 20 }, { first: 21, last: 30 }]);
+  f.setBodies([{ first: 1, last: 10, body: '"r":[1],"a":[],"l":[]', entries: 10 }, { first: 11, last: 20, body: '"r":[2],"a":[],"l":[]', entries: 9 }]);
+  expect(f.unrendered(0, 10)).toEqual([{ first: 21, last: 30 }]);
+  expect(f.unrendered(11, 10)).toEqual([{ first: 21, last: 30 }]);
+  expect(f.body({ first: 11, last: 20 })).toEqual({ body: '"r":[2],"a":[],"l":[]', entries: 9 });
+  // Looked up by both bounds: a batch of other bounds has no body.
+  expect(f.body({ first: 11, last: 19 })).toBeUndefined();
+  expect(f.body({ first: 21, last: 30 })).toBeUndefined();
+  expect(f.renderedEntries()).toBe(19);
+  store.close();
+  store.open();
+  const again = store.forward("upstream");
+  expect(again.body({ first: 1, last: 10 })?.entries).toBe(10);
+  again.acknowledge(10, T0 + 1);
+  expect(again.body({ first: 1, last: 10 })).toBeUndefined();
+  expect(again.renderedEntries()).toBe(9);
+  // A body for a batch acknowledged meanwhile is not written back.
+  again.setBodies([{ first: 1, last: 10, body: '"r":[],"a":[],"l":[]', entries: 0 }]);
+  expect(again.outbox()).toEqual([{ first: 11, last: 20 }, { first: 21, last: 30 }]);
+});

@@ -184,6 +184,17 @@ ALTER TABLE nodes ADD COLUMN ack_boot INTEGER;
 ALTER TABLE nodes ADD COLUMN ack_seq INTEGER;
 `,
   },
+  {
+    version: 4,
+    name: "outbox bodies rendered while the upstream link is down",
+    sql: `
+-- A batch's payload body (features/upstream-payload.ts pageBody) and its number of feed entries,
+-- rendered while the county link is down (features/upstream-render.ts), so that draining the
+-- backlog does not read the feed again. NULL: read from the feed when it is published.
+ALTER TABLE forward_outbox ADD COLUMN body TEXT;
+ALTER TABLE forward_outbox ADD COLUMN entries INTEGER;
+`,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -78,6 +78,9 @@ it("after 24 simulated hours of upstream outage, everything arrives once, in ord
   expect(total).toBe(24 * 60 * 5 + 2); // readings + one alert transition + one ledger entry
   expect(upstream.batchesPublished).toBe(0);
   expect(upstream.lag()).toBe(total);
+  // Meanwhile the full batches were formed and their bodies rendered into the outbox (upstream-render.ts):
+  // the drain below publishes those, across the restart too.
+  await waitFor(() => store.forward("upstream").renderedEntries() === Math.floor(total / 100) * 100, "outbox rendered during the outage");
 
   // The county broker comes back; a consumer is subscribed before the gateway reconnects.
   mosq = await startMosquitto({ extraConfig: [`listener ${port} 127.0.0.1`, "max_queued_messages 0"] });
