@@ -147,6 +147,8 @@ async function admin(store: Store, cmd: string, sub: string | undefined, rest: s
           tables: store.tableCounts(), feedSeq: store.lastFeedSeq(),
           gaps: gaps.length, missingMessages: gaps.reduce((n, g) => n + g.to - g.from + 1, 0),
           upstreamCursor: store.forward("upstream").cursor(),
+          // Feed entries whose batch bodies wait rendered in the outbox (features/upstream-render.ts).
+          upstreamRendered: store.forward("upstream").renderedEntries(),
         },
         null,
         2,

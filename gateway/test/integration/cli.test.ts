@@ -68,6 +68,7 @@ describe("farm-gateway CLI (real process)", () => {
     expect(stats.gaps).toBe(1);
     expect(stats.missingMessages).toBe(1);
     expect(stats.dbBytes).toBeGreaterThan(0);
+    expect([stats.upstreamCursor, stats.upstreamRendered]).toEqual([0, 0]);
     const csv = await cli(["export", "--from", "2026-03-01T00:00:00Z", "--to", "2026-03-01T01:00:00Z", ...c]);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split("\n");
