@@ -6,13 +6,13 @@ import { freePort } from "../../../test/support/ports";
 import { startMosquitto, type Mosquitto } from "../../../test/support/mosquitto";
 import { ManualClock } from "../support/manual-clock";
 import { waitFor } from "../support/wait";
+import { rulesOn99 } from "../support/rules-on-99";
 import { Store } from "../../src/store/store";
 import { EventBus } from "../../src/bus";
 import { Metrics } from "../../src/metrics";
 import { silentLogger } from "../../src/log";
 import { Upstream } from "../../src/features/upstream";
 import { parseConfig } from "../../src/config/load";
-import type { RulesSink } from "../../src/rules-sink";
 import type { UpstreamBatch } from "../../src/features/upstream-payload";
 import type { ReadingInput } from "../../src/store/types";
 
@@ -32,18 +32,7 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-/** Raises an alert and books a tanker load whenever a reading of 99 passes. */
-const rules: RulesSink = {
-  process: (b) => {
-    const hit = b.readings.filter((r) => r.value === 99);
-    return {
-      transitions: hit.map((r) => ({ rule: "L3", subject: r.sensor, facility: "pit1", severity: "critical", to: "raised" as const, t: r.t, message: "overflow imminent" })),
-      ledger: hit.map((r) => ({ t: r.t, kind: "load", facility: "pit1", site: null, tonnes: 10 })),
-    };
-  },
-  snapshot: () => ({}),
-  restore: () => undefined,
-};
+const rules = rulesOn99({ message: "overflow imminent" });
 
 it("after 24 simulated hours of upstream outage, everything arrives once, in order, across a restart mid-backlog", async () => {
   const clock = new ManualClock(T0);
