@@ -122,7 +122,7 @@ export const configSchema = z
         window: z.number().int().positive().max(1000).default(16),
         /** Backlog drain rate limit, feed entries per second (0 = unlimited). */
         maxPerSecond: z.number().min(0).default(5000),
-        /** Feed entries whose batch bodies are rendered into the outbox ahead while the link is down (0: never; features/upstream-render.ts). About 52 bytes of disk each until acknowledged. */
+        /** Feed entries whose batch bodies are rendered into the outbox ahead while the link is down (0: never; features/upstream-render.ts). About 50–58 bytes of disk each until acknowledged (measured: gateway/README.md). */
         renderAhead: z.number().int().min(0).default(1_000_000),
         backoff: z.object({ minMs: z.number().int().positive().default(1000), maxMs: z.number().int().positive().default(300000) }).strict().prefault({}),
       })
