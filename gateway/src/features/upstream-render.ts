@@ -86,7 +86,7 @@ export class OutboxRenderer {
     const todo = this.forward.unrendered(this.after, CHUNK_BATCHES).filter((b) => (room -= b.last - b.first + 1) >= 0);
     if (todo.length === 0) return false;
     try {
-      const rows = todo.map((b) => ({ ...b, ...this.render(b) }));
+      const rows = todo.map((b) => ({ ...b, ...readBody(this.store, b) }));
       this.forward.setBodies(rows);
       const n = rows.reduce((s, r) => s + r.entries, 0);
       this.rendered += n;
@@ -103,11 +103,6 @@ export class OutboxRenderer {
     }
   }
 
-  private render(b: OutboxBatch): RenderedBody {
-    const page = this.store.feedPage(b.first - 1, b.last - b.first + 1, b.last);
-    return page ? { body: pageBody(page), entries: page.count } : { body: pageBody({ first: b.first, last: b.last, count: 0, readings: "", alerts: [], ledger: [] }), entries: 0 };
-  }
-
   private roomOnDisk(): boolean {
     const d = this.store.diskUse();
     if (d.pageCount - d.freePages > MAX_PAGE_SHARE * d.maxPageCount) return false;
@@ -119,4 +114,18 @@ export class OutboxRenderer {
       return true;
     }
   }
+}
+
+/**
+ * A batch's body read from the feed now: its range exactly (a re-send's range may predate a
+ * change of batchSize; a range of readings only is one statement, store/feed-page.ts).
+ */
+export function readBody(store: Store, b: OutboxBatch): RenderedBody {
+  const page = store.feedPage(b.first - 1, b.last - b.first + 1, b.last) ?? { first: b.first, last: b.last, count: 0, readings: "", alerts: [], ledger: [] };
+  return { body: pageBody(page), entries: page.count };
+}
+
+/** A batch's body to publish: as rendered while the link was down, else read from the feed now. */
+export function batchBody(store: Store, forward: ForwardState, b: OutboxBatch): RenderedBody {
+  return forward.body(b) ?? readBody(store, b);
 }

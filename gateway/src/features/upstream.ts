@@ -5,10 +5,10 @@ import type { EventBus } from "../bus";
 import type { UpstreamConfig } from "../config/schema";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
-import type { ForwardState, OutboxBatch } from "../store/forward";
+import type { ForwardState, OutboxBatch, RenderedBody } from "../store/forward";
 import type { Store } from "../store/store";
-import { serializeBody, serializePage } from "./upstream-payload";
-import { OutboxRenderer } from "./upstream-render";
+import { serializeBody } from "./upstream-payload";
+import { batchBody, OutboxRenderer } from "./upstream-render";
 
 /** Feed seqs formed into batches at a time while a backlog drains (see aheadBatches). */
 const AHEAD_ENTRIES = 262_144;
@@ -244,24 +244,15 @@ export class Upstream {
         return;
       }
       const batch = this.resend[0];
-      let payload: string;
-      let n: number;
+      let body: RenderedBody;
       try {
-        // Rendered while the link was down, or else the batch's range read now, exactly (a
-        // re-send's range may predate a change of batchSize; a range of readings only is one statement).
-        const rendered = this.forward.body(batch);
-        if (rendered) {
-          payload = serializeBody(this.ids.farm, this.ids.gateway, batch.first, batch.last, rendered.body, this.clock.now());
-          n = rendered.entries;
-        } else {
-          const page = this.store.feedPage(batch.first - 1, batch.last - batch.first + 1, batch.last) ?? { first: batch.first, last: batch.last, count: 0, readings: "", alerts: [], ledger: [] };
-          payload = serializePage(this.ids.farm, this.ids.gateway, batch.first, batch.last, page, this.clock.now());
-          n = page.count;
-        }
+        body = batchBody(this.store, this.forward, batch);
       } catch (e) {
         this.log.warn("upstream could not read the feed", { err: (e as Error).message });
         return;
       }
+      const payload = serializeBody(this.ids.farm, this.ids.gateway, batch.first, batch.last, body.body, this.clock.now());
+      const n = body.entries;
       this.resend.shift();
       this.tokens -= n;
       const slot = { batch, acked: false };
