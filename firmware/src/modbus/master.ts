@@ -9,10 +9,11 @@
  * dead slave costs the others one time-out per probe, never a stall.
  */
 import {
-  FrameAssembler, decodeResponse, t35Us, txTimeUs,
+  FrameAssembler, t35Us, txTimeUs,
   type Clock, type ModbusError, type ModbusResponse,
 } from "@manure-edge/protocol";
 import type { OutputPin, Uart } from "../hw/types";
+import { decodeRead } from "./rtu-read";
 
 export interface MasterOptions {
   baud: number;
@@ -122,7 +123,7 @@ export class ModbusMaster {
     return this._queue.length + (this._cur ? 1 : 0);
   }
 
-  /** Queues a request to a device; `done` is called exactly once with the outcome. */
+  /** Queues a read request (FC 01–04, rtu-read.ts) to a device; `done` is called exactly once with the outcome. */
   request(dev: DeviceLink, req: Uint8Array, done: (r: TxResult) => void): void {
     const now = this._clock.now();
     if (dev.offline && now < dev.nextProbe) {
@@ -183,7 +184,7 @@ export class ModbusMaster {
 
   private _onData(chunk: Uint8Array): void {
     const frame = this._asm.push(chunk);
-    if (frame && this._cur) this._finish(decodeResponse(this._cur.req, frame));
+    if (frame && this._cur) this._finish(decodeRead(this._cur.req, frame));
   }
 
   private _clearTimers(): void {
