@@ -1,16 +1,16 @@
 import { Q } from "@manure-edge/protocol";
-import { AlertBook, type AlertBookState } from "./alerts";
+import { AlertBook, type AlertBookState, type OpenAlert } from "./alerts";
 import { ambientBetween, ambientMean, pushAmbient, type AmbientSeries } from "./ambient";
 import { capacityAudit, type AuditResult } from "./capacity";
 import { instantMs, parseFacilities, type FacilitiesConfig } from "./config";
 import { Q_BAD, type Ctx, type RecordedEvent } from "./context";
-import { PileRules } from "./compost/pile";
+import { PileRules, type PilePanel } from "./compost/pile";
 import type { PileState } from "./compost/state";
 import { healthOnReading, healthOnTick, newSensorHealth, type SensorHealthState } from "./health/sensor-health";
 import { profileFor, type HealthProfile, type SensorRole } from "./health/profiles";
-import { StoreRules } from "./storage/store";
+import { StoreRules, type StorePanel } from "./storage/store";
 import type { StoreState } from "./storage/state";
-import { TankerRules } from "./tanker/tanker";
+import { TankerRules, type TankerPanel } from "./tanker/tanker";
 import type { TankerState } from "./tanker/state";
 import type { AlertTransition, Annotation, Batch, FarmEvent, LedgerEntry, ProcessResult, RuleReading } from "./types";
 import { DAY, HOUR, MIN } from "./util/time";
@@ -59,6 +59,22 @@ export interface EngineState {
   counters: { readings: number; processed: number; late: number; unknownSensor: number; unsynced: number; invalid: number; ahead: number; events: number; unknownFacility: number };
 }
 
+/**
+ * What state() returns: the facilities as the panel sees them (the HTTP API hands each one
+ * out as the facility's `state`, gateway/src/http/facilities.ts), the open alerts, the
+ * configuration audit and the engine's counters.
+ */
+export interface RulesPanel {
+  /** Data time the engine has processed up to (its reorder frontier), null before any reading. */
+  now: number | null;
+  stores: StorePanel[];
+  piles: PilePanel[];
+  tankers: TankerPanel[];
+  alerts: OpenAlert[];
+  audit: AuditResult[];
+  counters: EngineState["counters"] & { pending: number };
+}
+
 export interface RulesEngine {
   readonly config: FacilitiesConfig;
   /** L10 capacity audit of the configuration (runs at load). */
@@ -68,7 +84,7 @@ export interface RulesEngine {
   flush(): ProcessResult;
   acknowledge(alertKey: string, note: string, user: string, t: number): AlertTransition;
   snapshot(): unknown;
-  state(): ReturnType<Engine["panel"]>;
+  state(): RulesPanel;
 }
 
 export function createRulesEngine(config: unknown, snapshot?: unknown): RulesEngine {
@@ -411,7 +427,7 @@ class Engine implements RulesEngine {
     return JSON.parse(JSON.stringify(this.st));
   }
 
-  panel() {
+  panel(): RulesPanel {
     const now = this.st.frontier;
     return {
       now,
@@ -424,7 +440,7 @@ class Engine implements RulesEngine {
     };
   }
 
-  state() {
+  state(): RulesPanel {
     return this.panel();
   }
 }

@@ -74,8 +74,23 @@ export function harmlessnessAlerts(ctx: Ctx, pile: PileState, preset: Preset, cf
   }
 }
 
+/** One alternative of the harmlessness preset and how far the pile is along it (panel). */
+export interface HarmlessProgress {
+  preset: string;
+  rule: string;
+  thresholdC: number;
+  requiredDays: number;
+  heldDays: number;
+  minTurnings: number;
+  turnings: number;
+  /** Data time the alternative was met, null while not. */
+  met: number | null;
+  /** The coolest probe is below the threshold right now (the run is held, not lost yet). */
+  dipping: boolean;
+}
+
 /** Progress for the panel: "≥ 50 °C: 5.2 of 7 days". */
-export function progress(pile: PileState, preset: Preset) {
+export function progress(pile: PileState, preset: Preset): HarmlessProgress[] {
   return preset.alternatives.map((alt, i) => {
     const run = pile.runs[i];
     return {

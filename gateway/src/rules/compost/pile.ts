@@ -5,14 +5,35 @@ import { median } from "../util/stats";
 import { DAY, HOUR, MIN } from "../util/time";
 import { coldZone } from "./cold-zone";
 import { failedStart } from "./failed-start";
-import { advanceRuns, harmlessnessAlerts, progress } from "./harmlessness";
+import { advanceRuns, harmlessnessAlerts, progress, type HarmlessProgress } from "./harmlessness";
 import { maturity, maturityOnTurning } from "./maturity";
 import { overheat, severeOverheat } from "./overheat";
 import { PRESETS, type Preset } from "./presets";
 import { noReheat, onTurning } from "./reheat";
-import { newPileState, pushHourMax, type PileState, type PileView } from "./state";
+import { newPileState, pushHourMax, type PileState, type PileView, type ProbeState } from "./state";
 import { suddenDrop } from "./sudden-drop";
 import { inferTurning } from "./turning";
+
+/**
+ * A pile as the panel sees it: its `state` in GET /api/v1/facilities (openapi.yaml Facility).
+ * The operator panel imports this type (gateway/panel/src/types.ts).
+ */
+export interface PilePanel {
+  id: string;
+  kind: PileConfig["kind"];
+  /** The harmlessness preset's label. */
+  preset: string;
+  built: number | null;
+  released: boolean;
+  /** Whole days since the pile was built (data time), null before. */
+  day: number | null;
+  /** `valid`: passed the checks and not stale (thresholds.probeStaleMin). */
+  probes: { sensor: string; position: ProbeState["position"]; valueC: number | null; valid: boolean; t: number | null }[];
+  coolestValid: { sensor: string; valueC: number } | null;
+  harmlessness: HarmlessProgress[];
+  turnings: number[];
+  maturity: { harmless: boolean; ambientMeanC: number | null; coolDays: number; requiredDays: number; reheatedAfterLastTurn: boolean };
+}
 
 /** Orchestrates the compost rules of one pile, evaluated at every probe reading, in data time. */
 export class PileRules {
@@ -133,14 +154,14 @@ export class PileRules {
   }
 
   /** Panel state of the pile. */
-  panel(now: number | null) {
+  panel(now: number | null): PilePanel {
     const st = this.st;
     const staleMs = this.cfg.thresholds.probeStaleMin * MIN;
     const probes = st.probes.map((p) => ({
       sensor: p.sensor, position: p.position, valueC: p.raw, valid: p.v !== null && p.t !== null && now !== null && now - p.t <= staleMs, t: p.t,
     }));
-    const valid = probes.filter((p) => p.valid && p.valueC !== null);
-    const coolest = valid.length === 0 ? null : valid.reduce((a, b) => ((a.valueC as number) <= (b.valueC as number) ? a : b));
+    const valid = probes.filter((p): p is (typeof probes)[number] & { valueC: number } => p.valid && p.valueC !== null);
+    const coolest = valid.length === 0 ? null : valid.reduce((a, b) => (a.valueC <= b.valueC ? a : b));
     const amb = now === null ? null : this.ambientMean(now);
     return {
       id: this.cfg.id, kind: this.cfg.kind, preset: this.preset.label, built: st.built, released: st.released,

@@ -7,8 +7,33 @@ import { freeboardRules } from "./freeboard";
 import { rainRules } from "./rain";
 import { reconcile } from "./reconcile";
 import { seepageAtBinEnd, seepageSample } from "./seepage";
-import { BIN_MS, newStoreState, type LoadSpan, type StoreState } from "./state";
+import { BIN_MS, newStoreState, type LoadSpan, type Reconciliation, type StoreState } from "./state";
 import { unexplainedDrop } from "./unexplained-drop";
+
+/**
+ * A store as the panel sees it: its `state` in GET /api/v1/facilities (openapi.yaml Facility).
+ * The operator panel imports this type (gateway/panel/src/types.ts), so a change here is
+ * checked against the panel's use of it.
+ */
+export interface StorePanel {
+  id: string;
+  type: StoreConfig["type"];
+  covered: boolean;
+  /** Liquid level, m above the floor, and its data time. */
+  levelM: number | null;
+  t: number | null;
+  freeboardM: number | null;
+  freeboardMinM: number;
+  fillPct: number | null;
+  volumeM3: number | null;
+  netInflowMmD: number | null;
+  daysToFull: number | null;
+  /** Three-proofing (三防) at a glance, from the open alerts of rules L1-L9. */
+  threeProofing: { overflow: "ok" | "warn" | "alert"; seepage: "ok" | "alert"; rain: "ok" | "alert" };
+  seepage: StoreState["seepage"];
+  seepageNights: { t: number; quiet: boolean; residualMmD: number | null; evapMmD: number | null }[];
+  reconciliations: Reconciliation[];
+}
 
 /**
  * Orchestrates the liquid-storage rules (three-proofing) of one store. Level readings are
@@ -107,7 +132,7 @@ export class StoreRules {
     rainRules(ctx, this.cfg, st, te);
   }
 
-  panel(ctx: Ctx) {
+  panel(ctx: Ctx): StorePanel {
     const st = this.st;
     const cfg = this.cfg;
     const fbMin = freeboardMin(cfg);

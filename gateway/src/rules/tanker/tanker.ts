@@ -1,4 +1,4 @@
-import type { TankerConfig } from "../config";
+import type { FieldConfig, TankerConfig } from "../config";
 import type { Ctx } from "../context";
 import type { LoadSpan } from "../storage/state";
 import type { LedgerEntry } from "../types";
@@ -9,6 +9,23 @@ import { capOf, fieldAt, seasonAt, storeAt, type StoreSite } from "./fields";
 import { newTankerState, type TankerState } from "./state";
 import { detectSettle, type Settle } from "./steps";
 import { median } from "../util/stats";
+
+/**
+ * A tanker as the panel sees it: its `state` in GET /api/v1/facilities (openapi.yaml Facility).
+ * The operator panel imports this type (gateway/panel/src/types.ts).
+ */
+export interface TankerPanel {
+  id: string;
+  /** From the weight: settled, changing (moving or being filled), or falling (discharging). */
+  state: "stable" | "moving-or-filling" | "discharging";
+  loadT: number | null;
+  capacityT: number;
+  position: TankerState["pos"];
+  /** Tonnes loaded and applied since local midnight (data time). */
+  today: { loadT: number; unloadT: number };
+  /** Registered fields with what was applied in their current season against the cap. */
+  fields: { id: string; name: string; crop: FieldConfig["crop"]; areaMu: number; season: string | null; appliedT: number; tPerMu: number; capTPerMu: number }[];
+}
 
 /** Orchestrates the tanker rules (T1 ledger, T2 discharge, T4 application rate; T3 = L7 in the store). */
 export class TankerRules {
@@ -149,7 +166,7 @@ export class TankerRules {
     return here !== null ? here.id === store : this.cfg.homePit === store;
   }
 
-  panel(now: number | null) {
+  panel(now: number | null): TankerPanel {
     const st = this.st;
     const day = now === null ? null : localMidnight(now, this.utcOffsetMin);
     const fields = this.cfg.fields.map((f) => {
