@@ -33,7 +33,6 @@ runOnEspruino(function () {
     watchdog: EMBEDDED_OPTIONS.watchdog === undefined ? (dhcp ? W5500_DHCP_WATCHDOG : DEFAULT_NODE.watchdog) : EMBEDDED_OPTIONS.watchdog,
     statusEvery: EMBEDDED_OPTIONS.statusEvery ? EMBEDDED_OPTIONS.statusEvery * 1000 : DEFAULT_NODE.statusEvery,
   });
-  if (l.cfg.net && l.cfg.net.type === "w5500" && !HAS_W5500) hw.platform.log("config: net: this firmware has no W5500 support (built without it)");
   if (l.cfg.gps && !HAS_GPS) hw.platform.log("config: gps: this firmware has no GPS support (built without it); running without GPS");
   node.start();
   hw.platform.log("node " + l.cfg.node + " boot " + node.boot + " fw " + FW_VERSION + " config from " + l.source);

@@ -7,6 +7,14 @@
  * (check-config.test.ts); the order of the rules below is protocol's order of checks.
  */
 import { isIPv4, isValidId, type NodeConfig, type ValidationResult } from "@manure-edge/protocol";
+import { HAS_W5500 } from "../embedded";
+
+/**
+ * Why a bundle built without the W5500 link (an embedded configuration with another
+ * net.type) refuses a configuration that asks for one: pushed over cmd, or found in Storage
+ * (the node then runs its embedded configuration). Its W5500 rules are left out with the link.
+ */
+export const NO_W5500 = "this firmware has no W5500 support (built without it)";
 
 type Obj = { [k: string]: unknown };
 /** [key, kind, a, b, required]: kinds below; a/b are bounds or the allowed values. */
@@ -74,6 +82,8 @@ function checkNet(n: Obj): Bad | null {
   if (e) return e;
   // The ssid is checked only for Wi-Fi (protocol leaves it alone with "none").
   if (!eth) return section(n, "net", (n.type === "wifi" ? [["ssid", STR, 1, 32, 1]] as Rule[] : []).concat([["pass", STR, 8, 63]]), ["type", "ssid", "pass"]);
+  // A constant at build time: without the link, what follows is left out of the bundle.
+  if (!HAS_W5500) return bad("net", NO_W5500);
   const s = n.spi as Obj;
   if ((e = section(s, "net.spi", [["sck", PIN, 0, 0, 1], ["miso", PIN, 0, 0, 1], ["mosi", PIN, 0, 0, 1], ["baud", INT, 100000, 20000000]]) || section(n, "net", [["cs", PIN, 0, 0, 1], ["rst", PIN]], ["type", "spi", "cs", "rst", "ip"]))) return e;
   const used: Obj = {};
@@ -87,7 +97,10 @@ function checkNet(n: Obj): Bad | null {
   return n.ip === undefined ? null : section(n.ip, "net.ip", [["ip", IP, 0, 0, 1], ["subnet", IP, 0, 0, 1], ["gateway", IP, 0, 0, 1], ["dns", IP, 0, 0, 1]]);
 }
 
-/** Same verdict and path as protocol's validateNodeConfig(json, knownMaps). */
+/**
+ * Same verdict and path as protocol's validateNodeConfig(json, knownMaps); in a bundle built
+ * without the W5500 link, a valid W5500 configuration is refused too ("net", NO_W5500).
+ */
 export function checkConfig(json: unknown, knownMaps: string[]): ValidationResult<NodeConfig> {
   // The rules are made at each call, not kept: on the node they would hold a few hundred
   // JsVars of RAM for a check that runs at boot and on a configuration push.

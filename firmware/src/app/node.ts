@@ -37,7 +37,8 @@ export interface NodeOptions {
   gps?: (uart: Uart, clock: Clock) => GpsReceiver;
   /**
    * Makes the W5500 Ethernet link (src/hw/espruino.ts w5500Link); absent in a bundle built
-   * with an embedded configuration that does not use one, which then leaves that code out.
+   * with an embedded configuration that does not use one, which then leaves that code out
+   * (and refuses a W5500 configuration: check-config.ts NO_W5500).
    */
   w5500?: (net: NetConfig) => Link;
   /** Watchdog timeout, s (0: none). */
@@ -177,7 +178,10 @@ export class SensorNode {
       onMessage: (t, p) => this._onMessage(t, p),
     }, Math.random);
     const mqtt = this.mqtt;
-    this._link = this._makeLink(c.net || { type: "none" });
+    // A bundle without the W5500 link never gets here with a W5500 configuration: its
+    // checkConfig refuses one (check-config.ts NO_W5500), from Storage as over cmd.
+    const net: NetConfig = c.net || { type: "none" };
+    this._link = net.type === "w5500" && this._o.w5500 ? this._o.w5500(net) : this._hw.link(net);
     this._link.start((up, ip) => {
       this._linkUp = up;
       this._unconnectedSince = up ? this._hw.clock.now() : 0;
@@ -187,13 +191,6 @@ export class SensorNode {
     });
   }
 
-  private _makeLink(net: NetConfig): Link {
-    if (net.type !== "w5500") return this._hw.link(net);
-    if (this._o.w5500) return this._o.w5500(net);
-    // Built with an embedded configuration without a W5500, then given one in node.json:
-    // no network; readings stay in flash until the node is reflashed with W5500 support.
-    return { start: () => this._hw.platform.log("net: this firmware has no W5500 support (built without it)"), stop: () => undefined, errors: () => 1 };
-  }
 
   private _stopServices(): void {
     if (this.poller) this.poller.stop();
@@ -317,10 +314,6 @@ export class SensorNode {
       if (v.value.gps && !this._o.gps) {
         // Built with an embedded configuration without gps: the NMEA parser was left out.
         reply(false, "gps: this firmware has no GPS support (built without it)");
-        return;
-      }
-      if (v.value.net && v.value.net.type === "w5500" && !this._o.w5500) {
-        reply(false, "net: this firmware has no W5500 support (built without it)");
         return;
       }
       if (v.value.node !== this._cfg.node) {

@@ -197,6 +197,17 @@ describe("a node on a W5500 (built with net.type \"w5500\")", () => {
     expect(r.flash.list(0)).not.toContain("node.json");
   }, 600_000);
 
+  it("a Wi-Fi build refuses a W5500 configuration found in Storage and runs its embedded one", async () => {
+    const r = await rig({ seed: 16, code: wifiCode, storageConfig: true, net: NET });
+    rigs.push(r);
+    r.rt.boot();
+    await runUntil(r, () => r.gw.readings("lvl.distance").length >= 3, HOUR);
+    expect(r.rt.consoleText()).toContain("config: node.json: net: this firmware has no W5500 support (built without it)");
+    expect(r.rt.consoleText()).toMatch(/config from embedded/);
+    expect(r.gw.readings("lvl.distance").length).toBeGreaterThanOrEqual(3);
+    expect(r.rt.uncaughtErrors).toEqual([]);
+  }, 600_000);
+
   it("connections failing with the cable in (router reboot): a new DHCP round, then delivery resumes", async () => {
     const w = new W5500Module({ pins: PINS });
     const r = await start(w, 13);
