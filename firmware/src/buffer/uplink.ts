@@ -115,11 +115,7 @@ export class Uplink {
       // The uptime at this send (UplinkMessage.su), so the gateway places unsynchronised readings
       // of a message made during an outage at their real time, not shifted by the delay.
       const su = e.b === this._boot && this._uptime ? '"su":' + this._uptime() + "," : "";
-      const ok = this._publish('{"p":' + pred + "," + su + e.d.slice(1), () => {
-        const i = this._mqttInflight.indexOf(tag);
-        if (i >= 0) this._mqttInflight.splice(i, 1);
-        this.pump();
-      });
+      const ok = this._publish('{"p":' + pred + "," + su + e.d.slice(1), this._onPuback(tag));
       if (!ok) {
         this._mqttInflight.pop();
         this._cursor = null;
@@ -130,6 +126,18 @@ export class Uplink {
       if (e.b > this._hiB || (e.b === this._hiB && e.s > this._hiS)) this._firstSend(e.b, e.s, tag);
       if (this._out === 1) this._lastProgress = this._clock.now();
     }
+  }
+
+  /**
+   * The PUBACK callback of message `tag` (made here, not in pump's loop: a closure over the
+   * loop's variables costs tsc's ES5 output a function per iteration).
+   */
+  private _onPuback(tag: string): () => void {
+    return () => {
+      const i = this._mqttInflight.indexOf(tag);
+      if (i >= 0) this._mqttInflight.splice(i, 1);
+      this.pump();
+    };
   }
 
   private _firstSend(b: number, s: number, tag: string): void {

@@ -144,7 +144,9 @@ export class Poller {
     d.busy = true;
     let left = d.blocks.length;
     let moved = false;
-    const one = (b: ReadBlock, r: TxResult) => {
+    // A callback per block made by `one`, not in the loop: a closure over the loop's
+    // variables costs tsc's ES5 output a function per iteration.
+    const one = (b: ReadBlock) => (r: TxResult) => {
       if (this._decode(d, b, r)) moved = true;
       if (--left === 0) this._done(d, moved);
     };
@@ -152,10 +154,7 @@ export class Poller {
       this._done(d, false);
       return;
     }
-    for (let i = 0; i < d.blocks.length; i++) {
-      const b = d.blocks[i];
-      this._master.request(d.link, d.reqs[i], (r) => one(b, r));
-    }
+    for (let i = 0; i < d.blocks.length; i++) this._master.request(d.link, d.reqs[i], one(d.blocks[i]));
   }
 
   /** Emits the block's readings; true when a value moved by more than the band. */
