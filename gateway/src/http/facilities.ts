@@ -1,24 +1,26 @@
-import { parseFacilities, type FacilitiesConfig } from "../rules/config";
+import { parseFacilities, type FacilitiesConfig, type PileConfig, type StoreConfig, type TankerConfig } from "../rules/config";
+import type { RulesPanel } from "../rules/engine";
 import type { Store } from "../store/store";
 import { openAlertCounts } from "./queries/alerts";
 
 export type FacilityKind = "store" | "pile" | "tanker";
 
-export interface FacilityDef {
+interface DefOf<K extends FacilityKind, C> {
   id: string;
-  kind: FacilityKind;
+  kind: K;
   name: string | null;
   sensors: string[];
-  config: unknown;
+  config: C;
 }
 
-/** What the rules engine's state() returns, as far as the API relies on it. */
-export interface RulesPanelState {
-  now?: number | null;
-  stores?: { id: string }[];
-  piles?: { id: string }[];
-  tankers?: { id: string }[];
-}
+/** A configured facility with its sensors; `config` as the rules engine validated it. */
+export type FacilityDef = DefOf<"store", StoreConfig> | DefOf<"pile", PileConfig> | DefOf<"tanker", TankerConfig>;
+
+/**
+ * What the rules engine's state() returns (RulesPanel), as far as the API relies on it; every
+ * part optional, because the sink is duck-typed (rulesStateOf).
+ */
+export type RulesPanelState = Partial<Pick<RulesPanel, "now" | "stores" | "piles" | "tankers">>;
 
 /**
  * The rules engine's panel state if the object handed to the gateway as its rules sink has
@@ -49,32 +51,62 @@ export function facilityDefs(facilities: unknown): { defs: FacilityDef[]; config
   return { defs, config: cfg, error: null };
 }
 
-export interface FacilityView {
+/** The latest reading of one of a facility's sensors (nulls: no reading yet). */
+export interface LatestReading {
+  t: number | null;
+  value: number | null;
+  flags: number | null;
+}
+
+interface ViewOf<K extends FacilityKind, C, S> {
   id: string;
-  kind: FacilityKind;
+  kind: K;
   name: string | null;
-  config: unknown;
+  config: C;
   sensors: string[];
-  state: unknown;
-  latest: Record<string, { t: number | null; value: number | null; flags: number | null }>;
+  /** The rules engine's panel state of the facility; null when the engine is not running. */
+  state: S | null;
+  latest: Record<string, LatestReading>;
+  /** Open alerts by severity: info, warn and critical always, any other severity stored too. */
   openAlerts: Record<string, number>;
 }
 
+/** A facility in GET /api/v1/facilities (openapi.yaml Facility), by kind. */
+export type FacilityView =
+  | ViewOf<"store", StoreConfig, RulesPanel["stores"][number]>
+  | ViewOf<"pile", PileConfig, RulesPanel["piles"][number]>
+  | ViewOf<"tanker", TankerConfig, RulesPanel["tankers"][number]>;
+
+/** GET /api/v1/facilities. */
+export interface FacilitiesAnswer {
+  /** Data time the rules engine has processed up to, null without one. */
+  now: number | null;
+  facilities: FacilityView[];
+}
+
 /** Facilities with their rules state, the latest reading of each sensor and open alerts. */
-export function facilityViews(store: Store, defs: FacilityDef[], rules: RulesPanelState | null): { now: number | null; facilities: FacilityView[] } {
+export function facilityViews(store: Store, defs: FacilityDef[], rules: RulesPanelState | null): FacilitiesAnswer {
   const sensors = new Map(store.sensors().map((s) => [s.sensor, s]));
   const alerts = openAlertCounts(store.db);
-  const stateOf = (d: FacilityDef): unknown => {
-    const list = d.kind === "store" ? rules?.stores : d.kind === "pile" ? rules?.piles : rules?.tankers;
-    return list?.find((x) => x && x.id === d.id) ?? null;
-  };
   const facilities = defs.map((d): FacilityView => {
-    const latest: FacilityView["latest"] = {};
+    const latest: Record<string, LatestReading> = {};
     for (const k of d.sensors) {
       const s = sensors.get(k);
       latest[k] = s ? { t: s.lastT, value: s.lastValue, flags: s.lastFlags } : { t: null, value: null, flags: null };
     }
-    return { id: d.id, kind: d.kind, name: d.name, config: d.config, sensors: d.sensors, state: stateOf(d), latest, openAlerts: alerts.get(d.id) ?? { info: 0, warn: 0, critical: 0 } };
+    const openAlerts = alerts.get(d.id) ?? { info: 0, warn: 0, critical: 0 };
+    if (d.kind === "store") return view(d, stateOf(rules?.stores, d.id), latest, openAlerts);
+    if (d.kind === "pile") return view(d, stateOf(rules?.piles, d.id), latest, openAlerts);
+    return view(d, stateOf(rules?.tankers, d.id), latest, openAlerts);
   });
   return { now: rules?.now ?? null, facilities };
+}
+
+function stateOf<S extends { id: string }>(list: S[] | undefined, id: string): S | null {
+  return list?.find((x) => x && x.id === id) ?? null;
+}
+
+/** One facility's answer; its keys in the order the API has always sent them. */
+function view<K extends FacilityKind, C, S>(d: DefOf<K, C>, state: S | null, latest: Record<string, LatestReading>, openAlerts: Record<string, number>): ViewOf<K, C, S> {
+  return { id: d.id, kind: d.kind, name: d.name, config: d.config, sensors: d.sensors, state, latest, openAlerts };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Principal } from "./auth";
 import { badRequest } from "./errors";
+import type { Role } from "../store/auth";
 
 /**
  * Who may call a route:
@@ -10,7 +11,8 @@ import { badRequest } from "./errors";
  * and, for writes, the least role a session needs.
  */
 export type Access = "public" | "user" | "read";
-export type Role = "viewer" | "operator" | "admin";
+/** A user's role, as stored (users.role has a CHECK on the same three). */
+export type { Role } from "../store/auth";
 
 export interface RequestContext {
   req: IncomingMessage;

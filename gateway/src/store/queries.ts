@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { paramsOfInput } from "./params";
 import { HOUR, MINUTE } from "./rollups";
-import type { ReadingInput } from "./types";
+import type { AlertState, ReadingInput } from "./types";
 
 /**
  * Read-side queries, named for what the HTTP API and the CLI need. All take the database
@@ -153,7 +153,16 @@ export interface FeedTransition {
   rule: string;
   subject: string;
   facility: string | null;
+  /**
+   * As the rules sink gave it: the store does not check it (no CHECK on the column; the
+   * RulesSink seam takes any string), so it stays a string here.
+   */
   severity: string;
+  /**
+   * Always an AlertState (AlertWriter.apply in ./alerts.ts, the one insert, writes `to` from an
+   * AlertState and `from` from alerts.state, which has a CHECK), but typed string: the
+   * upstream payload's property test (features/upstream-payload.test.ts) feeds any string.
+   */
   from: string | null;
   to: string;
   t: number;
@@ -265,8 +274,10 @@ export interface AlertRow {
   rule: string;
   subject: string;
   facility: string | null;
+  /** Not checked by the store (see FeedTransition.severity). */
   severity: string;
-  state: string;
+  /** CHECK (state IN ('raised','acknowledged','cleared')) on alerts.state (migration 1). */
+  state: AlertState;
   message: string | null;
   raisedT: number;
   updatedT: number;

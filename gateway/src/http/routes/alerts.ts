@@ -3,6 +3,24 @@ import type { RouteDeps } from "../host";
 import { enumParam, intParam } from "../params";
 import { alertTransitions } from "../queries/alerts";
 import type { Route } from "../router";
+import type { AlertRow, FeedTransition } from "../../store/queries";
+
+/** GET /api/v1/alerts. */
+export interface AlertsAnswer {
+  alerts: AlertRow[];
+}
+
+/** GET /api/v1/alerts/{id}: the alert and its transitions, oldest first, in the feed's shape. */
+export interface AlertHistory {
+  alert: AlertRow;
+  transitions: FeedTransition[];
+}
+
+/** POST /api/v1/alerts/{id}/ack: the alert after the acknowledgement and that transition. */
+export interface AckAnswer {
+  alert: AlertRow | null;
+  transition: FeedTransition | null;
+}
 
 function alertId(s: string): number {
   if (!/^\d{1,12}$/.test(s)) throw badRequest("alert id must be a positive integer");
@@ -19,7 +37,7 @@ export function alertRoutes(d: RouteDeps): Route[] {
       handler: (ctx) => {
         const state = enumParam(ctx.url, "state", ["open", "all"] as const, "open");
         const limit = intParam(ctx.url, "limit", 500, 1, 10_000);
-        return { json: { alerts: store.alerts({ open: state === "open", limit }) } };
+        return { json: { alerts: store.alerts({ open: state === "open", limit }) } satisfies AlertsAnswer };
       },
     },
     {
@@ -30,7 +48,7 @@ export function alertRoutes(d: RouteDeps): Route[] {
         const id = alertId(ctx.params.id);
         const alert = store.alert(id);
         if (!alert) throw notFound(`no alert ${id}`);
-        return { json: { alert, transitions: alertTransitions(store.db, id) } };
+        return { json: { alert, transitions: alertTransitions(store.db, id) } satisfies AlertHistory };
       },
     },
     {
@@ -58,7 +76,7 @@ export function alertRoutes(d: RouteDeps): Route[] {
         }
         if (!tr) throw conflict(`alert ${id} is no longer raised`);
         const transition = alertTransitions(store.db, id).find((x) => x.seq === tr.seq) ?? null;
-        return { json: { alert: store.alert(id), transition } };
+        return { json: { alert: store.alert(id), transition } satisfies AckAnswer };
       },
     },
   ];

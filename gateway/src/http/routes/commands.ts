@@ -3,6 +3,17 @@ import { HttpError, badRequest, forbidden, notFound, unavailable } from "../erro
 import type { RouteDeps } from "../host";
 import { intParam } from "../params";
 import type { Route } from "../router";
+import type { CommandRow } from "../../store/commands";
+
+/** POST /api/v1/nodes/{node}/commands (202) and GET /api/v1/commands/{id}. */
+export interface CommandAnswer {
+  command: CommandRow;
+}
+
+/** GET /api/v1/nodes/{node}/commands: newest first. */
+export interface CommandsAnswer {
+  commands: CommandRow[];
+}
 
 const BODY_KEYS = ["op", "cfg"];
 /** Ops that change what the node runs: admin only. ping and resend are harmless: operator. */
@@ -35,7 +46,7 @@ export function commandRoutes(d: RouteDeps): Route[] {
         if (typeof body.op === "string" && ADMIN_OPS.has(body.op) && p.role !== "admin") throw forbidden(`role ${p.role} may not send "${body.op}" (needs admin)`);
         try {
           const command = await cmds.send(node, body.op, body.cfg, p.user);
-          return { status: 202, json: { command } };
+          return { status: 202, json: { command } satisfies CommandAnswer };
         } catch (e) {
           if (e instanceof CommandRefused) {
             if (e.kind === "unknown_node") throw notFound(e.reason);
@@ -55,7 +66,7 @@ export function commandRoutes(d: RouteDeps): Route[] {
         const node = ctx.params.node;
         if (!cmds.isKnownNode(node)) throw notFound(`no node "${node.slice(0, 64)}"`);
         const limit = intParam(ctx.url, "limit", 50, 1, 500);
-        return { json: { commands: cmds.list(node, limit) } };
+        return { json: { commands: cmds.list(node, limit) } satisfies CommandsAnswer };
       },
     },
     {
@@ -65,7 +76,7 @@ export function commandRoutes(d: RouteDeps): Route[] {
       handler: (ctx) => {
         const c = commands().get(ctx.params.id);
         if (!c) throw notFound(`no command "${ctx.params.id.slice(0, 64)}"`);
-        return { json: { command: c } };
+        return { json: { command: c } satisfies CommandAnswer };
       },
     },
   ];

@@ -4,6 +4,15 @@ import type { RouteDeps } from "../host";
 import { rangeParams } from "../params";
 import type { Route } from "../router";
 import type { CommittedEvent } from "../../store/types";
+import type { EventRow } from "../../store/queries";
+
+/** GET /api/v1/events: oldest first. */
+export interface EventsAnswer {
+  events: EventRow[];
+}
+
+/** POST /api/v1/events: 201 with the committed event, or 202 when it is not committed yet. */
+export type EventPostAnswer = { event: CommittedEvent } | { queued: true; reason: string };
 
 const DAY = 86_400_000;
 /** Event types an operator may record (the rules engine's FarmEventKind). */
@@ -20,7 +29,7 @@ export function eventRoutes(d: RouteDeps): Route[] {
         const now = d.clock.now();
         const { from, to } = rangeParams(ctx.url, now - 30 * DAY, now + 366 * DAY);
         const facility = ctx.url.searchParams.get("facility") ?? undefined;
-        return { json: { events: d.host.store.events(from, to, facility || undefined) } };
+        return { json: { events: d.host.store.events(from, to, facility || undefined) } satisfies EventsAnswer };
       },
     },
     {
@@ -68,9 +77,9 @@ export function eventRoutes(d: RouteDeps): Route[] {
         if (committed === "full") throw new HttpError(503, "unavailable", "the commit queue is full: try again shortly");
         if (committed === "timeout") {
           const st = d.host.health().store;
-          return { status: 202, json: { queued: true, reason: st.ok ? "not committed yet" : `store cannot commit: ${st.reason}` } };
+          return { status: 202, json: { queued: true, reason: st.ok ? "not committed yet" : `store cannot commit: ${st.reason}` } satisfies EventPostAnswer };
         }
-        return { status: 201, json: { event: committed } };
+        return { status: 201, json: { event: committed } satisfies EventPostAnswer };
       },
     },
   ];

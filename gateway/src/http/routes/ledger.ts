@@ -23,8 +23,24 @@ export interface FieldTotal {
   overCap: boolean;
 }
 
+/** Tonnes loaded, applied on known fields, and unloaded away from every known site. */
+export interface LedgerTotals {
+  loadedT: number;
+  appliedT: number;
+  unknownSiteT: number;
+}
+
+/** GET /api/v1/ledger: the entries of [from, to), oldest first, and their totals per field. */
+export interface LedgerAnswer {
+  from: number;
+  to: number;
+  entries: LedgerRow[];
+  fields: FieldTotal[];
+  totals: LedgerTotals;
+}
+
 /** Tonnes applied per (tanker, field, season) against the field's cap. */
-export function fieldTotals(entries: LedgerRow[], cfg: FacilitiesConfig | null): { fields: FieldTotal[]; totals: { loadedT: number; appliedT: number; unknownSiteT: number } } {
+export function fieldTotals(entries: LedgerRow[], cfg: FacilitiesConfig | null): { fields: FieldTotal[]; totals: LedgerTotals } {
   const map = new Map<string, FieldTotal>();
   let loadedT = 0;
   let appliedT = 0;
@@ -77,7 +93,7 @@ export function ledgerRoutes(d: RouteDeps): Route[] {
       handler: (ctx) => {
         const { from, to } = range(ctx.url);
         const entries = ledgerWithData(d.host.store.db, from, to);
-        return { json: { from, to, entries, ...fieldTotals(entries, d.facilitiesConfig) } };
+        return { json: { from, to, entries, ...fieldTotals(entries, d.facilitiesConfig) } satisfies LedgerAnswer };
       },
     },
     {

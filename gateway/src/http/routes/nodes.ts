@@ -5,8 +5,39 @@ import type { Route } from "../router";
 import type { NodeRow } from "../../store/queries";
 import { NodeGapQueries, type NodeGaps } from "../queries/nodes";
 
+/** A node in GET /api/v1/nodes and the live feed's `node` message (openapi.yaml Node). */
+export interface NodeView {
+  id: string;
+  /** The last status message said online. */
+  online: boolean;
+  firstSeen: number;
+  lastSeen: number;
+  lastBoot: number | null;
+  lastSeq: number | null;
+  fw: string | null;
+  statusAt: number | null;
+  /** The node's last status message, as sent. */
+  status: unknown;
+  /** Messages waiting on the node (RAM + flash), from the last status. */
+  bufferDepth: number | null;
+  bufferDropped: number | null;
+  errors: NonNullable<StatusMessage["err"]>;
+  /** Modbus transactions since the node's boot, and the devices it marks offline. */
+  modbus: { ok: number; err: number; errorRate: number | null; offline: string[] };
+  messages: number;
+  duplicates: number;
+  rejects: number;
+  gaps: NodeGaps["ranges"];
+  missing: number;
+}
+
+/** GET /api/v1/nodes. */
+export interface NodesAnswer {
+  nodes: NodeView[];
+}
+
 /** A node's health for the panel, from its row, its last status message and its sequence gaps. */
-export function nodeView(n: NodeRow, gaps: NodeGaps) {
+export function nodeView(n: NodeRow, gaps: NodeGaps): NodeView {
   const st = (n.status ?? null) as Partial<StatusMessage> | null;
   const buf = st?.buf;
   let ok = 0;
@@ -48,7 +79,7 @@ export function nodeRoutes(d: RouteDeps): Route[] {
       method: "GET",
       path: "/api/v1/nodes",
       access: "user",
-      handler: () => ({ json: { nodes: store.nodes().map((n) => nodeView(n, gapQ.gaps(n.id))) } }),
+      handler: () => ({ json: { nodes: store.nodes().map((n) => nodeView(n, gapQ.gaps(n.id))) } satisfies NodesAnswer }),
     },
     {
       method: "GET",

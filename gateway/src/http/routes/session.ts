@@ -1,6 +1,20 @@
 import { HttpError, badRequest, unauthorized } from "../errors";
 import type { RouteDeps } from "../host";
-import type { Route } from "../router";
+import type { Role, Route } from "../router";
+
+/** POST /api/v1/login and GET /api/v1/me (openapi.yaml Me). */
+export interface SessionAnswer {
+  user: string;
+  role: Role;
+  /** Sent back in x-csrf-token on every write. */
+  csrf: string;
+  expiresAt: number;
+}
+
+/** POST /api/v1/logout. */
+export interface OkAnswer {
+  ok: true;
+}
 
 export function sessionRoutes(d: RouteDeps, counters: { loginFailed: () => void; loginLimited: () => void }): Route[] {
   return [
@@ -24,14 +38,14 @@ export function sessionRoutes(d: RouteDeps, counters: { loginFailed: () => void;
           counters.loginFailed();
           throw unauthorized("wrong user name or password");
         }
-        return { json: { user: s.user, role: s.role, csrf: s.csrf, expiresAt: s.expiresAt }, headers: { "set-cookie": s.cookie } };
+        return { json: { user: s.user, role: s.role, csrf: s.csrf, expiresAt: s.expiresAt } satisfies SessionAnswer, headers: { "set-cookie": s.cookie } };
       },
     },
     {
       method: "POST",
       path: "/api/v1/logout",
       access: "user",
-      handler: (ctx) => ({ json: { ok: true }, headers: { "set-cookie": d.auth.logout(ctx.principal!) } }),
+      handler: (ctx) => ({ json: { ok: true } satisfies OkAnswer, headers: { "set-cookie": d.auth.logout(ctx.principal!) } }),
     },
     {
       method: "GET",
@@ -40,7 +54,7 @@ export function sessionRoutes(d: RouteDeps, counters: { loginFailed: () => void;
       handler: (ctx) => {
         const p = ctx.principal!;
         if (p.kind !== "session") throw unauthorized("not a session");
-        return { json: { user: p.user, role: p.role, csrf: p.csrf, expiresAt: p.expiresAt } };
+        return { json: { user: p.user, role: p.role, csrf: p.csrf, expiresAt: p.expiresAt } satisfies SessionAnswer };
       },
     },
   ];

@@ -1,5 +1,16 @@
 import type { Route } from "../router";
 import type { RouteDeps } from "../host";
+import type { Health } from "../../gateway";
+
+/** GET /api/v1/health (openapi.yaml Health); 503 with the same body when not ok. */
+export interface HealthAnswer {
+  ok: boolean;
+  store: { ok: boolean; reason: string | null };
+  queueDepth: number;
+  upstream: Health["upstream"];
+  uptimeMs: number;
+  feedSeq: number;
+}
 
 export function systemRoutes(d: RouteDeps): Route[] {
   return [
@@ -9,7 +20,7 @@ export function systemRoutes(d: RouteDeps): Route[] {
       access: "public",
       handler: () => {
         const h = d.host.health();
-        const body = {
+        const body: HealthAnswer = {
           ok: h.ok,
           store: { ok: h.store.ok, reason: h.store.reason },
           queueDepth: h.queueDepth,
