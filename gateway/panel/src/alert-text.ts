@@ -10,14 +10,19 @@ export function severityBadge(s: Severity): HTMLElement {
   return h("span", { class: `sev sev-${s}` }, h("span", { class: "sev-icon", "aria-hidden": "true" }, ICON[s]), " ", t(`severity.${s}`));
 }
 
+/**
+ * An alert's or transition's params. `data.params` is what answers carried before the API gave
+ * `params` (gateway f8deadd); no gateway sends it now, but test/browser/panel-logic.test.ts
+ * still renders such answers: drop this fallback together with those cases.
+ */
 export function alertParams(a: { params?: Params | null; data?: { params?: Params } | null }): Params | null {
   return a.params ?? a.data?.params ?? null;
 }
 
 /**
  * The alert's text from the rules engine's message id and params (gateway/src/rules: the
- * `messageId` of each transition). With params: the full sentence; without (the API does not
- * carry them yet): the short form of the same message; unknown ids: the rule id.
+ * `messageId` of each transition). With params: the full sentence; without (an alert whose
+ * transitions carry none): the short form of the same message; unknown ids: the rule id.
  */
 export function alertText(a: { rule: string; message: string | null; params?: Params | null; data?: { params?: Params } | null }): string {
   const id = a.message;

@@ -1,4 +1,7 @@
-import type { Alert, AlertHistory, CommandRow, EventRow, FacilitiesAnswer, FacilityDetail, LedgerAnswer, Me, NodeRow, Readings, SensorRow } from "./types";
+import type {
+  AckAnswer, AlertHistory, AlertsAnswer, CommandAnswer, CommandsAnswer, EventPostAnswer, EventsAnswer, FacilitiesAnswer, FacilityDetail, HealthAnswer, LedgerAnswer, Me,
+  NodesAnswer, OkAnswer, Readings, SensorsAnswer,
+} from "./types";
 
 /** An API error answer ({error, reason}) or a network failure (status 0). */
 export class ApiError extends Error {
@@ -55,19 +58,19 @@ const enc = encodeURIComponent;
 export const API = {
   me: () => api<Me>("GET", "/me"),
   login: (user: string, password: string) => api<Me>("POST", "/login", { user, password }),
-  logout: () => api<{ ok: boolean }>("POST", "/logout", {}),
+  logout: () => api<OkAnswer>("POST", "/logout", {}),
   facilities: () => api<FacilitiesAnswer>("GET", "/facilities"),
   facility: (id: string) => api<FacilityDetail>("GET", "/facilities/" + enc(id)),
   readings: (sensor: string, from: number, to: number) => api<Readings>("GET", `/sensors/${enc(sensor)}/readings?from=${from}&to=${to}`),
-  sensors: () => api<{ sensors: SensorRow[] }>("GET", "/sensors"),
-  alerts: (state: "open" | "all", limit = 500) => api<{ alerts: Alert[] }>("GET", `/alerts?state=${state}&limit=${limit}`),
+  sensors: () => api<SensorsAnswer>("GET", "/sensors"),
+  alerts: (state: "open" | "all", limit = 500) => api<AlertsAnswer>("GET", `/alerts?state=${state}&limit=${limit}`),
   alert: (id: number) => api<AlertHistory>("GET", "/alerts/" + id),
-  ack: (id: number, note: string) => api<{ alert: Alert }>("POST", `/alerts/${id}/ack`, { note }),
-  events: (from: number, to: number, facility?: string) => api<{ events: EventRow[] }>("GET", `/events?from=${from}&to=${to}${facility ? "&facility=" + enc(facility) : ""}`),
-  recordEvent: (e: { facility: string; type: string; t?: number; note?: string }) => api<{ event?: EventRow; queued?: boolean }>("POST", "/events", e),
+  ack: (id: number, note: string) => api<AckAnswer>("POST", `/alerts/${id}/ack`, { note }),
+  events: (from: number, to: number, facility?: string) => api<EventsAnswer>("GET", `/events?from=${from}&to=${to}${facility ? "&facility=" + enc(facility) : ""}`),
+  recordEvent: (e: { facility: string; type: string; t?: number; note?: string }) => api<EventPostAnswer>("POST", "/events", e),
   ledger: () => api<LedgerAnswer>("GET", "/ledger"),
-  nodes: () => api<{ nodes: NodeRow[] }>("GET", "/nodes"),
-  nodeCommands: (node: string, limit = 5) => api<{ commands: CommandRow[] }>("GET", `/nodes/${enc(node)}/commands?limit=${limit}`),
-  sendCommand: (node: string, op: "ping" | "resend") => api<{ command: CommandRow }>("POST", `/nodes/${enc(node)}/commands`, { op }),
-  health: () => api<{ ok: boolean; store: { ok: boolean; reason: string | null } }>("GET", "/health"),
+  nodes: () => api<NodesAnswer>("GET", "/nodes"),
+  nodeCommands: (node: string, limit = 5) => api<CommandsAnswer>("GET", `/nodes/${enc(node)}/commands?limit=${limit}`),
+  sendCommand: (node: string, op: "ping" | "resend") => api<CommandAnswer>("POST", `/nodes/${enc(node)}/commands`, { op }),
+  health: () => api<HealthAnswer>("GET", "/health"),
 };

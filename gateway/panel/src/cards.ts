@@ -105,9 +105,9 @@ export function tankerBody(f: Facility, tk: TankerState | null): Child[] {
 }
 
 export function facilityBody(f: Facility): Child[] {
-  if (f.kind === "store") return storeBody(f, f.state as StoreState | null);
-  if (f.kind === "pile") return pileBody(f, f.state as PileState | null);
-  return tankerBody(f, f.state as TankerState | null);
+  if (f.kind === "store") return storeBody(f, f.state);
+  if (f.kind === "pile") return pileBody(f, f.state);
+  return tankerBody(f, f.state);
 }
 
 export function lastReadingLine(f: Facility): HTMLElement {

@@ -19,12 +19,16 @@ const browserTimers: Timers = {
   clearInterval: (h) => window.clearInterval(h),
 };
 
+/**
+ * The live socket's messages. Their items are the server's types (./types.ts); the envelopes
+ * are written here because gateway/src/live/live.ts builds them as untyped records.
+ */
 type ServerMessage =
   | { type: "hello"; seq: number; cursor: string }
   | { type: "readings"; items: FeedReading[]; cursor: string }
   | { type: "alert"; item: FeedAlert; cursor: string }
   | { type: "ledger"; item: FeedLedger; cursor: string }
-  | { type: "node"; node: string; view?: NodeRow; cursor: string }
+  | { type: "node"; node: string; view: NodeRow; cursor: string }
   | { type: "store"; ok: boolean; reason: string | null; cursor: string }
   | { type: "reset"; reason: string; cursor: string };
 

@@ -116,7 +116,7 @@ export let lastReadings: FeedReading[] = [];
 
 export function applyAlert(x: FeedAlert): void {
   const a = S.alerts.get(x.alertId);
-  const params = x.params ?? x.data?.params ?? null;
+  const params = x.params;
   if (a) {
     a.state = x.to;
     a.severity = x.severity;

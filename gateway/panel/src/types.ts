@@ -1,250 +1,62 @@
-/** Shapes of gateway/openapi.yaml as the panel uses them (the API is the source of truth). */
-export type Role = "viewer" | "operator" | "admin";
-export type Severity = "info" | "warn" | "critical";
-export type AlertState = "raised" | "acknowledged" | "cleared";
-export type Params = Record<string, number | string | boolean | null>;
+/**
+ * The HTTP API's answers as the panel uses them (gateway/openapi.yaml documents them). The
+ * shapes are the server's own types, imported type-only: one definition serves both sides, so
+ * `npm run typecheck -w gateway` (it covers panel/src, with the DOM lib) fails when an answer
+ * changes under a view. esbuild erases `import type`, so no server code reaches the bundle.
+ *
+ * The refinements at the end are what the panel relies on beyond what the server's types
+ * promise, each with the reason the server does not promise it.
+ */
+import type { AckAnswer as ServerAckAnswer, AlertHistory as ServerAlertHistory } from "../../src/http/routes/alerts";
+import type { FacilityDetail as ServerFacilityDetail } from "../../src/http/routes/facilities";
+import type { AlertState, Severity } from "../../src/rules/types";
+import type { AlertRow, FeedTransition } from "../../src/store/queries";
 
-export interface Me {
-  user: string;
-  role: Role;
-  csrf: string;
-  expiresAt?: number;
-}
+export type { Role } from "../../src/store/auth";
+export type { AlertState, Severity } from "../../src/rules/types";
+export type { SessionAnswer as Me, OkAnswer } from "../../src/http/routes/session";
+export type { HealthAnswer } from "../../src/http/routes/system";
+export type { FeedLedger, FeedReading, EventRow, RollupPoint, SensorRow } from "../../src/store/queries";
+export type { FacilitiesAnswer, FacilityView as Facility, LatestReading as Latest } from "../../src/http/facilities";
+export type { RawPoint, ReadingsAnswer as Readings, SensorsAnswer } from "../../src/http/routes/facilities";
+export type { EventPostAnswer, EventsAnswer } from "../../src/http/routes/events";
+export type { FieldTotal as LedgerField, LedgerAnswer } from "../../src/http/routes/ledger";
+export type { NodeView as NodeRow, NodesAnswer } from "../../src/http/routes/nodes";
+export type { CommandRow, CommandState } from "../../src/store/commands";
+export type { CommandAnswer, CommandsAnswer } from "../../src/http/routes/commands";
+// The rules engine's panel state of each kind of facility (a facility's `state`).
+export type { StorePanel as StoreState } from "../../src/rules/storage/store";
+export type { PilePanel as PileState } from "../../src/rules/compost/pile";
+export type { HarmlessProgress } from "../../src/rules/compost/harmlessness";
+export type { TankerPanel as TankerState } from "../../src/rules/tanker/tanker";
 
-export interface Alert {
-  id: number;
-  rule: string;
-  subject: string;
-  facility: string | null;
-  severity: Severity;
-  state: AlertState;
-  /** The rules engine's message id (rendered through the catalogue). */
-  message: string | null;
-  /** Message parameters, when the API provides them. */
-  params?: Params | null;
-  data?: { params?: Params } | null;
-  raisedT: number;
-  updatedT: number;
-  clearedT: number | null;
-  ackNote: string | null;
-  ackBy: string | null;
-  ackT: number | null;
-}
+/** An alert's message parameters (the numbers of the sentence `msg.<message>`). */
+export type Params = NonNullable<AlertRow["params"]>;
 
-export interface FeedAlert {
-  type: "alert";
-  seq: number;
-  alertId: number;
-  rule: string;
-  subject: string;
-  facility: string | null;
-  severity: Severity;
-  from: AlertState | null;
-  to: AlertState;
-  t: number;
-  message: string | null;
-  params?: Params | null;
-  data?: { params?: Params } | null;
-  note: string | null;
-  by: string | null;
-}
+/**
+ * Refinement: severity is one of the rules engine's three. The store keeps whatever severity a
+ * rules sink hands it (a TEXT column without CHECK, a string in the RulesSink seam), so the
+ * server types say string; the panel picks icons, ranks and counters by these three.
+ */
+export type Alert = AlertRow & { severity: Severity };
 
-export interface FeedReading {
-  type: "reading";
-  seq: number;
-  sensor: string;
-  node: string;
-  key: string;
-  t: number;
-  value: number | null;
-  flags: number;
-  reason: string | null;
-}
+/**
+ * Refinement: an alert transition as the feed carries it (GET /api/v1/feed, the live socket),
+ * with the rules engine's severity (see Alert) and states. `from`/`to` are always AlertStates
+ * (their one insert writes them from AlertStates), but the server types them string.
+ */
+export type FeedAlert = FeedTransition & { severity: Severity; from: AlertState | null; to: AlertState };
 
-export interface FeedLedger {
-  type: "ledger";
-  seq: number;
-  id: number;
-  t: number;
-  kind: "load" | "unload";
-  facility: string | null;
-  site: string | null;
-  tonnes: number;
-}
-
-export interface Latest {
-  t: number | null;
-  value: number | null;
-  flags: number | null;
-}
-
-export interface StoreState {
-  id: string;
-  type: string;
-  covered: boolean;
-  levelM: number | null;
-  t: number | null;
-  freeboardM: number | null;
-  freeboardMinM: number;
-  fillPct: number | null;
-  volumeM3: number | null;
-  netInflowMmD: number | null;
-  daysToFull: number | null;
-  threeProofing: { overflow: "ok" | "warn" | "alert"; seepage: "ok" | "alert"; rain: "ok" | "alert" };
-}
-
-export interface HarmlessProgress {
-  preset: string;
-  rule: string;
-  thresholdC: number;
-  requiredDays: number;
-  heldDays: number;
-  minTurnings: number;
-  turnings: number;
-  met: number | null;
-  dipping: boolean;
-}
-
-export interface PileState {
-  id: string;
-  kind: string;
-  preset: string;
-  built: number | null;
-  released: boolean;
-  day: number | null;
-  probes: { sensor: string; position: string; valueC: number | null; valid: boolean; t: number | null }[];
-  coolestValid: { sensor: string; valueC: number } | null;
-  harmlessness: HarmlessProgress[];
-  turnings: number[];
-  maturity: { harmless: boolean; ambientMeanC: number | null; coolDays: number; requiredDays: number; reheatedAfterLastTurn: boolean };
-}
-
-export interface TankerState {
-  id: string;
-  state: "stable" | "moving-or-filling" | "discharging";
-  loadT: number | null;
-  capacityT: number;
-  today: { loadT: number; unloadT: number };
-  fields: { id: string; name: string; crop: string; areaMu: number; season: string | null; appliedT: number; tPerMu: number; capTPerMu: number }[];
-}
-
-export interface Facility {
-  id: string;
-  kind: "store" | "pile" | "tanker";
-  name: string | null;
-  config: Record<string, unknown> & { thresholds?: Record<string, number> };
-  sensors: string[];
-  state: StoreState | PileState | TankerState | null;
-  latest: Record<string, Latest>;
-  openAlerts: Record<Severity, number>;
-}
-
-export interface FacilitiesAnswer {
-  now: number | null;
-  facilities: Facility[];
-}
-
-export interface EventRow {
-  id: number;
-  facility: string | null;
-  type: string;
-  t: number;
-  source: string;
-  by: string | null;
-  data: unknown;
-}
-
-export interface FacilityDetail {
-  facility: Facility;
+/** GET /api/v1/alerts. */
+export interface AlertsAnswer {
   alerts: Alert[];
-  events: EventRow[];
 }
 
-export interface AlertHistory {
-  alert: Alert;
-  transitions: FeedAlert[];
-}
+/** GET /api/v1/alerts/{id} (its alert and transitions refined as above). */
+export type AlertHistory = Omit<ServerAlertHistory, "alert" | "transitions"> & { alert: Alert; transitions: FeedAlert[] };
 
-export interface RawPoint {
-  t: number;
-  value: number | null;
-  flags: number;
-}
+/** POST /api/v1/alerts/{id}/ack (refined as above). */
+export type AckAnswer = Omit<ServerAckAnswer, "alert" | "transition"> & { alert: Alert | null; transition: FeedAlert | null };
 
-export interface RollupPoint {
-  t: number;
-  min: number;
-  max: number;
-  avg: number;
-  count: number;
-  last: number;
-}
-
-export interface Readings {
-  sensor: string;
-  res: "raw" | "minute" | "hour";
-  from: number;
-  to: number;
-  truncated: boolean;
-  points: (RawPoint | RollupPoint)[];
-}
-
-export interface SensorRow {
-  id: number;
-  sensor: string;
-  node: string;
-  key: string;
-  lastT: number | null;
-  lastValue: number | null;
-  lastFlags: number | null;
-}
-
-export interface NodeRow {
-  id: string;
-  online: boolean;
-  lastSeen: number;
-  fw: string | null;
-  statusAt: number | null;
-  bufferDepth: number | null;
-  bufferDropped: number | null;
-  modbus?: { ok: number; err: number; errorRate: number | null; offline: string[] };
-  messages: number;
-  duplicates: number;
-  rejects: number;
-  missing: number;
-}
-
-export type CommandState = "queued" | "sent" | "ok" | "failed" | "expired";
-
-/** A command sent to a node and what became of it (GET /api/v1/nodes/{node}/commands). */
-export interface CommandRow {
-  id: string;
-  node: string;
-  op: "ping" | "resend" | "reboot" | "config";
-  createdAt: number;
-  createdBy: string;
-  sentAt: number | null;
-  state: CommandState;
-  resultAt: number | null;
-  err: string | null;
-}
-
-export interface LedgerField {
-  tanker: string;
-  field: string;
-  name: string | null;
-  season: string | null;
-  crop: string | null;
-  areaMu: number | null;
-  capTPerMu: number | null;
-  capT: number | null;
-  tonnes: number;
-  loads: number;
-  overCap: boolean;
-}
-
-export interface LedgerAnswer {
-  entries: FeedLedger[];
-  fields: LedgerField[];
-  totals: { loadedT: number; appliedT: number; unknownSiteT: number };
-}
+/** GET /api/v1/facilities/{id} (its alerts refined as above). */
+export type FacilityDetail = Omit<ServerFacilityDetail, "alerts"> & { alerts: Alert[] };

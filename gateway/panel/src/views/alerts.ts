@@ -51,7 +51,8 @@ function ackForm(a: Alert): HTMLElement {
       .then((r) => {
         drafts.delete(a.id);
         errors.delete(a.id);
-        S.alerts.set(r.alert.id, r.alert);
+        // null only if the alert vanished meanwhile (the server reads it back after the commit).
+        if (r.alert) S.alerts.set(r.alert.id, r.alert);
         emit("alerts");
       })
       .catch((e: unknown) => {

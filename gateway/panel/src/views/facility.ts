@@ -4,9 +4,9 @@ import { facilityBody, alertChips, lastReadingLine, probeName } from "../cards";
 import { makeChart, noDataText, type Line, type Marker, type SeriesIn } from "../chart";
 import { h, replace } from "../dom";
 import { dateTime, t } from "../i18n";
-import { levelFromSensor, type Mounting } from "../level";
+import { levelFromSensor } from "../level";
 import { S, canAck, facility, on } from "../state";
-import type { EventRow, Facility, FeedLedger, PileState, RawPoint, Readings, RollupPoint, StoreState } from "../types";
+import type { EventRow, Facility, FeedLedger, Readings } from "../types";
 import { alertRow, sortAlerts } from "./alerts";
 
 const H = 3_600_000;
@@ -22,8 +22,8 @@ export const SPANS: [string, number][] = [
 ];
 
 function pointsOf(r: Readings, map: (v: number) => number = (v) => v): [number, number | null][] {
-  if (r.res === "raw") return (r.points as RawPoint[]).map((p) => [p.t, p.value === null ? null : map(p.value)]);
-  return (r.points as RollupPoint[]).map((p) => [p.t, map(p.avg)]);
+  if (r.res === "raw") return r.points.map((p) => [p.t, p.value === null ? null : map(p.value)]);
+  return r.points.map((p) => [p.t, map(p.avg)]);
 }
 
 interface ChartSpec {
@@ -35,18 +35,15 @@ interface ChartSpec {
 
 /** What to chart for each kind of facility, with its threshold lines from the configuration. */
 function specs(f: Facility): ChartSpec[] {
-  const c = f.config as Record<string, unknown> & { thresholds?: Record<string, number> };
-  const th = c.thresholds ?? {};
   if (f.kind === "store") {
-    const st = f.state as StoreState | null;
-    const lip = Number(c.depthToLipM);
-    const cfg = { depthToLipM: lip, density: Number(c.density ?? 1.02), mounting: c.mounting as Mounting };
-    const fbMin = st?.freeboardMinM ?? (c.type === "earth-lagoon" ? 0.75 : 0.3);
+    const c = f.config;
+    const lip = c.depthToLipM;
+    const fbMin = f.state?.freeboardMinM ?? (c.type === "earth-lagoon" ? 0.75 : 0.3);
     const out: ChartSpec[] = [
       {
         title: t("chart.level"),
         unit: t("unit.m"),
-        sensors: [{ sensor: String(c.levelSensor), label: t("chart.levelSeries"), map: (v) => levelFromSensor(v, cfg) }],
+        sensors: [{ sensor: c.levelSensor, label: t("chart.levelSeries"), map: (v) => levelFromSensor(v, c) }],
         lines: [
           { value: lip, label: t("chart.lip"), kind: "bad" },
           { value: lip - fbMin, label: t("chart.freeboardMin", { m: fbMin }), kind: "warn" },
@@ -57,23 +54,23 @@ function specs(f: Facility): ChartSpec[] {
     return out;
   }
   if (f.kind === "pile") {
-    const p = f.state as PileState | null;
-    const probes = (c.probes as { sensor: string; position: string }[]) ?? [];
+    const c = f.config;
     const lines: Line[] = [];
-    for (const x of p?.harmlessness ?? []) if (!lines.some((l) => l.value === x.thresholdC)) lines.push({ value: x.thresholdC, label: t("chart.harmlessLine", { c: x.thresholdC, days: x.requiredDays }), kind: "info" });
-    if (th.overheatC !== undefined) lines.push({ value: th.overheatC, label: t("chart.overheat", { c: th.overheatC }), kind: "warn" });
-    if (th.severeOverheatC !== undefined) lines.push({ value: th.severeOverheatC, label: t("chart.severeOverheat", { c: th.severeOverheatC }), kind: "bad" });
-    const sensors = probes.map((pr) => ({ sensor: pr.sensor, label: t(`pile.position.${pr.position}`) + " " + probeName(pr.sensor) }));
+    for (const x of f.state?.harmlessness ?? []) if (!lines.some((l) => l.value === x.thresholdC)) lines.push({ value: x.thresholdC, label: t("chart.harmlessLine", { c: x.thresholdC, days: x.requiredDays }), kind: "info" });
+    lines.push({ value: c.thresholds.overheatC, label: t("chart.overheat", { c: c.thresholds.overheatC }), kind: "warn" });
+    lines.push({ value: c.thresholds.severeOverheatC, label: t("chart.severeOverheat", { c: c.thresholds.severeOverheatC }), kind: "bad" });
+    const sensors = c.probes.map((pr) => ({ sensor: pr.sensor, label: t(`pile.position.${pr.position}`) + " " + probeName(pr.sensor) }));
     if (typeof c.ambientSensor === "string") sensors.push({ sensor: c.ambientSensor, label: t("chart.ambient") });
     return [{ title: t("chart.temperature"), unit: t("unit.degC"), sensors, lines }];
   }
+  const c = f.config;
   const kg = c.weightUnit !== "t";
   return [
     {
       title: t("chart.weight"),
       unit: t("unit.t"),
-      sensors: [{ sensor: String(c.weightSensor), label: t("chart.weightSeries"), map: kg ? (v) => v / 1000 : undefined }],
-      lines: [{ value: Number(c.capacityT), label: t("chart.capacity", { t: Number(c.capacityT) }), kind: "warn" }],
+      sensors: [{ sensor: c.weightSensor, label: t("chart.weightSeries"), map: kg ? (v) => v / 1000 : undefined }],
+      lines: [{ value: c.capacityT, label: t("chart.capacity", { t: c.capacityT }), kind: "warn" }],
     },
   ];
 }

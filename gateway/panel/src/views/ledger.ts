@@ -2,7 +2,7 @@ import { API } from "../api";
 import { h, replace } from "../dom";
 import { dateTime, num, t } from "../i18n";
 import { S, on } from "../state";
-import type { LedgerAnswer, LedgerField, TankerState } from "../types";
+import type { LedgerAnswer, LedgerField } from "../types";
 
 /**
  * Fields with applications (the API's totals) plus the registered fields nothing was applied
@@ -12,7 +12,7 @@ export function allFields(api: LedgerField[]): LedgerField[] {
   const out = [...api];
   for (const f of S.facilities) {
     if (f.kind !== "tanker" || !f.state) continue;
-    for (const x of (f.state as TankerState).fields ?? []) {
+    for (const x of f.state.fields) {
       if (out.some((y) => y.tanker === f.id && y.field === x.id && (y.season === x.season || x.season === null))) continue;
       out.push({ tanker: f.id, field: x.id, name: x.name, season: x.season, crop: x.crop, areaMu: x.areaMu, capTPerMu: x.capTPerMu, capT: Math.round(x.capTPerMu * x.areaMu * 1000) / 1000, tonnes: x.appliedT, loads: 0, overCap: x.tPerMu > x.capTPerMu });
     }
@@ -25,7 +25,7 @@ export function siteName(site: string | null): string {
   if (site === null) return t("ledger.noSite");
   for (const f of S.facilities) {
     if (f.id === site) return f.name ?? f.id;
-    const fields = (f.config as { fields?: { id: string; name?: string }[] }).fields ?? [];
+    const fields = f.kind === "tanker" ? f.config.fields : [];
     const x = fields.find((y) => y.id === site);
     if (x) return x.name ?? x.id;
   }

@@ -50,7 +50,7 @@ export function recordView(root: HTMLElement, query: URLSearchParams): () => voi
     API.recordEvent({ facility: fac.value, type: type.value, t: Number.isFinite(ms) ? ms : undefined, note: note.value.trim() || undefined })
       .then((r) => {
         msg.className = "ok";
-        msg.textContent = r.queued ? t("record.queued") : t("record.done", { type: t(`event.${type.value}`), t: dateTime(r.event?.t ?? ms) });
+        msg.textContent = "queued" in r ? t("record.queued") : t("record.done", { type: t(`event.${type.value}`), t: dateTime(r.event.t) });
         note.value = "";
         void loadFacilities().catch(() => undefined);
       })
