@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeGGA, encodeRMC } from "@manure-edge/protocol";
+import { encodeGGA, encodeRMC, nmeaFix } from "@manure-edge/protocol";
 import { GpsReceiver } from "./gps";
-import { nmeaFix } from "./nmea";
 import { LoopUart } from "../../test/node-hw";
 
 const bytes = (s: string) => Uint8Array.from(Buffer.from(s, "latin1"));

@@ -9,11 +9,10 @@
  * dead slave costs the others one time-out per probe, never a stall.
  */
 import {
-  FrameAssembler, t35Us, txTimeUs,
+  FrameAssembler, decodeReadResponse, t35Us, txTimeUs,
   type Clock, type ModbusError, type ModbusResponse,
 } from "@manure-edge/protocol";
 import type { OutputPin, Uart } from "../hw/types";
-import { decodeRead } from "./rtu-read";
 
 export interface MasterOptions {
   baud: number;
@@ -123,7 +122,7 @@ export class ModbusMaster {
     return this._queue.length + (this._cur ? 1 : 0);
   }
 
-  /** Queues a read request (FC 01–04, rtu-read.ts) to a device; `done` is called exactly once with the outcome. */
+  /** Queues a read request (FC 01–04, protocol's readRequestFrame) to a device; `done` is called exactly once with the outcome. */
   request(dev: DeviceLink, req: Uint8Array, done: (r: TxResult) => void): void {
     const now = this._clock.now();
     if (dev.offline && now < dev.nextProbe) {
@@ -184,7 +183,7 @@ export class ModbusMaster {
 
   private _onData(chunk: Uint8Array): void {
     const frame = this._asm.push(chunk);
-    if (frame && this._cur) this._finish(decodeRead(this._cur.req, frame));
+    if (frame && this._cur) this._finish(decodeReadResponse(this._cur.req, frame));
   }
 
   private _clearTimers(): void {

@@ -9,11 +9,10 @@
  * load or a discharge completed) is signalled at once with onStep so the batch goes out now.
  */
 import {
-  Q, decodePoint, planReads,
+  Q, decodePoint, planReads, readRequestFrame,
   type Clock, type PointDef, type ReadBlock, type RegisterMap,
 } from "@manure-edge/protocol";
 import { DeviceLink, type ModbusMaster, type TxResult } from "./master";
-import { readRequest } from "./rtu-read";
 
 export interface DeviceConfig {
   id: string;
@@ -42,7 +41,7 @@ class DevicePoll {
   constructor(readonly cfg: DeviceConfig, readonly blocks: ReadBlock[], due: number) {
     this.due = due;
     this.link = new DeviceLink(cfg.id, cfg.unit);
-    for (let i = 0; i < blocks.length; i++) this.reqs.push(readRequest(cfg.unit, blocks[i].fc, blocks[i].address, blocks[i].count));
+    for (let i = 0; i < blocks.length; i++) this.reqs.push(readRequestFrame(cfg.unit, blocks[i].fc, blocks[i].address, blocks[i].count));
   }
 }
 

@@ -81,6 +81,15 @@ export function encodeReadRequest(unit: number, fc: number, address: number, cou
   if (fc < 1 || fc > 4) fail("function " + fc + " is not a read (01..04)");
   if (unit === 0) fail("reads cannot be broadcast");
   checkSpan(address, count, maxReadFor(fc));
+  return readRequestFrame(unit, fc, address, count);
+}
+
+/**
+ * The FC 01–04 request frame without encodeReadRequest's argument checks, for a caller whose
+ * requests are valid by construction: the sensor node, whose reads come from planReads over
+ * register maps validated at build time (its bundle then carries no checks it cannot fail).
+ */
+export function readRequestFrame(unit: number, fc: number, address: number, count: number): Uint8Array {
   return frame8(unit, fc, address, count);
 }
 
@@ -165,7 +174,47 @@ export function expectedResponseLength(request: Uint8Array): number {
  * function code, length for this request, byte count (reads) or echo (writes).
  */
 export function decodeResponse(request: Uint8Array, frame: Uint8Array, length?: number): ModbusResponse | ModbusError {
+  const fc = request[1];
+  if (fc >= 1 && fc <= 4) return decodeReadResponse(request, frame, length);
   const n = length === undefined ? frame.length : length;
+  const head = checkHead(request, frame, n);
+  if (head) return head;
+  const want = expectedResponseLength(request);
+  if (n !== want) return modbusError("length", 0, "response of " + n + " bytes, expected " + want);
+  const address = u16(request, 2);
+  for (let i = 2; i < 6; i++) {
+    if (frame[i] !== request[i]) return modbusError("echo", 0, "response does not echo the request's address and value/quantity");
+  }
+  if (fc === 5) return { ok: true, unit: frame[0], fc: fc, address: address, count: 1, values: [u16(frame, 4) === COIL_ON ? 1 : 0] };
+  if (fc === 6) return { ok: true, unit: frame[0], fc: fc, address: address, count: 1, values: [u16(frame, 4)] };
+  return { ok: true, unit: frame[0], fc: fc, address: address, count: u16(frame, 4), values: [] };
+}
+
+/**
+ * decodeResponse for a read request (FC 01–04, §6.1–6.4): the node's only kind of request,
+ * so its bundle carries this and not the write functions' branches. Values: bits LSB first
+ * (coils and inputs), registers big-endian.
+ */
+export function decodeReadResponse(request: Uint8Array, frame: Uint8Array, length?: number): ModbusResponse | ModbusError {
+  const n = length === undefined ? frame.length : length;
+  const head = checkHead(request, frame, n);
+  if (head) return head;
+  const fc = request[1];
+  const count = u16(request, 4);
+  const bits = fc <= 2;
+  const want = 5 + (bits ? bitBytes(count) : 2 * count);
+  if (n !== want) return modbusError("length", 0, "response of " + n + " bytes, expected " + want);
+  if (frame[2] !== n - 5) return modbusError("bytecount", 0, "byte count " + frame[2] + ", expected " + (n - 5));
+  const values: number[] = [];
+  for (let i = 0; i < count; i++) values.push(bits ? (frame[3 + (i >> 3)] >> (i & 7)) & 1 : u16(frame, 3 + 2 * i));
+  return { ok: true, unit: frame[0], fc: fc, address: u16(request, 2), count: count, values: values };
+}
+
+/**
+ * The checks every response goes through first, in order: length, CRC (Serial Line §2.5.1.2),
+ * slave address, exception (fc | 0x80, §7: always 5 bytes), function code. null when they pass.
+ */
+function checkHead(request: Uint8Array, frame: Uint8Array, n: number): ModbusError | null {
   const fc = request[1];
   if (n < EXCEPTION_FRAME_LENGTH) return modbusError("length", 0, "response of " + n + " bytes is too short");
   if (!checkCrc(frame, n)) return modbusError("crc", 0, "CRC mismatch");
@@ -177,23 +226,7 @@ export function decodeResponse(request: Uint8Array, frame: Uint8Array, length?: 
     return e;
   }
   if (frame[1] !== fc) return modbusError("function", 0, "response function " + frame[1] + ", expected " + fc);
-  const want = expectedResponseLength(request);
-  if (n !== want) return modbusError("length", 0, "response of " + n + " bytes, expected " + want);
-  const address = u16(request, 2);
-  const values: number[] = [];
-  if (fc === 1 || fc === 2 || fc === 3 || fc === 4) {
-    const count = u16(request, 4);
-    if (frame[2] !== n - 5) return modbusError("bytecount", 0, "byte count " + frame[2] + ", expected " + (n - 5));
-    if (fc <= 2) for (let i = 0; i < count; i++) values.push((frame[3 + (i >> 3)] >> (i & 7)) & 1);
-    else for (let i = 0; i < count; i++) values.push(u16(frame, 3 + 2 * i));
-    return { ok: true, unit: frame[0], fc: fc, address: address, count: count, values: values };
-  }
-  for (let i = 2; i < 6; i++) {
-    if (frame[i] !== request[i]) return modbusError("echo", 0, "response does not echo the request's address and value/quantity");
-  }
-  if (fc === 5) return { ok: true, unit: frame[0], fc: fc, address: address, count: 1, values: [u16(frame, 4) === COIL_ON ? 1 : 0] };
-  if (fc === 6) return { ok: true, unit: frame[0], fc: fc, address: address, count: 1, values: [u16(frame, 4)] };
-  return { ok: true, unit: frame[0], fc: fc, address: address, count: u16(frame, 4), values: values };
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,2 +1,3 @@
 export * from "./sentence";
 export * from "./position";
+export * from "./fix";

@@ -81,8 +81,8 @@ function timeOfDay(s: string): number | null {
   return Math.round(((h * 60 + m) * 60 + sec) * 1000);
 }
 
-/** "ddmm.mmmm" (degDigits = 2) or "dddmm.mmmm" (3) with hemisphere -> signed degrees. */
-function coord(v: string, hemi: string, degDigits: number): number | null {
+/** "ddmm.mmmm" (degDigits = 2) or "dddmm.mmmm" (3) with hemisphere -> signed degrees (7 decimals); null when empty or out of range. */
+export function coord(v: string, hemi: string, degDigits: number): number | null {
   if (v === "" || hemi === "") return null;
   const deg = parseInt(v.substring(0, degDigits), 10);
   const min = parseFloat(v.substring(degDigits));

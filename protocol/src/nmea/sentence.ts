@@ -4,7 +4,7 @@
  * §5.3.1). Talkers seen on farms: GP (GPS), GL (GLONASS), GA (Galileo), BD/GB (BeiDou),
  * GN (multi-constellation, what most receivers in China send).
  */
-import { ValidationResult } from "../validation";
+import { invalid, ValidationResult } from "../validation";
 
 const HEX = "0123456789ABCDEF";
 
@@ -34,19 +34,19 @@ export interface NmeaSentence {
 export function parseNmea(line: string): ValidationResult<NmeaSentence> {
   let s = line;
   while (s.length > 0 && (s.charAt(s.length - 1) === "\n" || s.charAt(s.length - 1) === "\r")) s = s.substring(0, s.length - 1);
-  if (s.charAt(0) !== "$") return { ok: false, path: "", reason: "sentence must start with $" };
-  if (s.length > 82) return { ok: false, path: "", reason: "sentence longer than 82 characters (NMEA 0183 §5.3)" };
+  if (s.charAt(0) !== "$") return invalid("", "sentence must start with $");
+  if (s.length > 82) return invalid("", "sentence longer than 82 characters (NMEA 0183 §5.3)");
   const star = s.lastIndexOf("*");
-  if (star < 0 || star !== s.length - 3) return { ok: false, path: "", reason: "missing *hh checksum" };
+  if (star < 0 || star !== s.length - 3) return invalid("", "missing *hh checksum");
   const body = s.substring(1, star);
   const given = parseInt(s.substring(star + 1), 16);
   const want = nmeaChecksum(body);
   if (HEX.indexOf(s.charAt(star + 1).toUpperCase()) < 0 || HEX.indexOf(s.charAt(star + 2).toUpperCase()) < 0 || given !== want) {
-    return { ok: false, path: "checksum", reason: "checksum " + s.substring(star + 1) + " does not match " + HEX.charAt(want >> 4) + HEX.charAt(want & 15) };
+    return invalid("checksum", "checksum " + s.substring(star + 1) + " does not match " + HEX.charAt(want >> 4) + HEX.charAt(want & 15));
   }
   const parts = body.split(",");
   const addr = parts[0];
-  if (addr.length !== 5) return { ok: false, path: "", reason: "address field must be talker + type (5 characters), got " + JSON.stringify(addr) };
+  if (addr.length !== 5) return invalid("", "address field must be talker + type (5 characters), got " + JSON.stringify(addr));
   return { ok: true, value: { talker: addr.substring(0, 2), type: addr.substring(2), fields: parts.slice(1) } };
 }
 
