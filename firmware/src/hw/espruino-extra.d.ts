@@ -32,7 +32,8 @@ interface EspruinoSocket {
 }
 
 interface EspruinoNet {
-  connect(opts: { host: string; port: number }, cb: () => void): EspruinoSocket;
+  /** The callback is optional: the socket also emits "connect" (checked on the Linux build, 2v29). */
+  connect(opts: { host: string; port: number }, cb?: () => void): EspruinoSocket;
 }
 
 interface EspruinoWifi {
