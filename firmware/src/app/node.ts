@@ -138,7 +138,7 @@ export class SensorNode {
     const c = this._cfg;
     if (c.bus && c.devices.length > 0) {
       const b = c.bus;
-      const uart = this._hw.uart({ serial: b.serial, baud: b.baud, parity: b.parity, stop: b.stop, rx: b.rx, tx: b.tx });
+      const uart = this._hw.uart(b);
       const de = this._hw.output(b.de || "");
       const bits = 1 + 8 + (b.parity && b.parity !== "none" ? 1 : 0) + (b.stop || 1);
       this.master = new ModbusMaster(uart, de, this._hw.clock, {
@@ -152,8 +152,7 @@ export class SensorNode {
       this.poller.start();
     }
     if (c.gps && this._o.gps) {
-      const uart = this._hw.uart({ serial: c.gps.serial, baud: c.gps.baud, rx: c.gps.rx, tx: c.gps.tx });
-      this.gps = this._o.gps(uart, this._hw.clock);
+      this.gps = this._o.gps(this._hw.uart(c.gps), this._hw.clock);
       this.gps.start();
     }
     const m = c.mqtt;
@@ -164,16 +163,12 @@ export class SensorNode {
     }, {
       onConnect: () => {
         this._unconnectedSince = 0;
-        this.batcher.setOnline(true);
-        this.store.setOnline(true);
-        this.uplink.setOnline(true);
+        this._setOnline(true);
         this._sendStatus();
       },
       onDisconnect: () => {
         if (this._linkUp) this._unconnectedSince = this._hw.clock.now();
-        this.batcher.setOnline(false);
-        this.store.setOnline(false);
-        this.uplink.setOnline(false);
+        this._setOnline(false);
       },
       onMessage: (t, p) => this._onMessage(t, p),
     }, Math.random);
@@ -205,9 +200,13 @@ export class SensorNode {
     this._link = null;
     this._linkUp = false;
     this._unconnectedSince = 0;
-    this.batcher.setOnline(false);
-    this.store.setOnline(false);
-    this.uplink.setOnline(false);
+    this._setOnline(false);
+  }
+
+  private _setOnline(up: boolean): void {
+    this.batcher.setOnline(up);
+    this.store.setOnline(up);
+    this.uplink.setOnline(up);
   }
 
   private _tick(): void {

@@ -14,19 +14,13 @@ import { PacketParser } from "./parser";
 import {
   CONNACK, PINGRESP, PUBACK, PUBLISH, SUBACK,
   decodePublish, encodeConnect, encodeDisconnect, encodePingreq, encodePuback, encodePublish, encodeSubscribe, readU16,
-  type Packet, type Will,
+  type ConnectOptions, type Packet, type Will,
 } from "./packets";
 
-export interface MqttOptions {
+/** The CONNECT packet's fields (keepalive in s, §3.1.2.10), and: */
+export interface MqttOptions extends ConnectOptions {
   host: string;
   port: number;
-  clientId: string;
-  user?: string;
-  pass?: string;
-  /** Seconds (§3.1.2.10). */
-  keepalive: number;
-  clean: boolean;
-  will?: Will;
   /** Topics subscribed (QoS 1) after every CONNACK. */
   subscribe: string[];
   /** Reconnect backoff: first delay and ceiling, ms. */
@@ -151,10 +145,7 @@ export class MqttClient {
     this._sock = sock;
     sock.on("connect", () => {
       if (gen !== this._gen) return;
-      this._send(encodeConnect({
-        clientId: this._opts.clientId, keepalive: this._opts.keepalive, clean: this._opts.clean,
-        user: this._opts.user, pass: this._opts.pass, will: this._opts.will,
-      }));
+      this._send(encodeConnect(this._opts));
     });
     sock.on("data", (d: string) => {
       if (gen !== this._gen) return;
