@@ -14,7 +14,7 @@ import { PacketParser } from "./parser";
 import {
   CONNACK, PINGRESP, PUBACK, PUBLISH, SUBACK,
   decodePublish, encodeConnect, encodeDisconnect, encodePingreq, encodePuback, encodePublish, encodeSubscribe, readU16,
-  type ConnectOptions, type Packet, type Will,
+  type ConnectOptions, type Packet,
 } from "./packets";
 
 /** The CONNECT packet's fields (keepalive in s, §3.1.2.10), and: */
