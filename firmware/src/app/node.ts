@@ -8,14 +8,13 @@
  */
 import {
   Q, nodeTopic, DEFAULT_BASE, WIRE_VERSION,
-  type Clock, type NetConfig, type NodeConfig, type Reading, type ReadingExtra, type RegisterMap,
+  type Clock, type NetConfig, type NodeConfig, type Reading, type ReadingExtra, type RegisterMap, type StatusMessage,
 } from "@manure-edge/protocol";
 import type { Hardware, Link, Uart } from "../hw/types";
 import { nextBoot } from "./boot";
 import { CONFIG_FILE } from "./config";
 import { checkConfig } from "./check-config";
 import { NodeClock } from "./node-clock";
-import { buildStatus, modbusCounters } from "./status";
 import { DEFAULT_MASTER, ModbusMaster } from "../modbus/master";
 import { Poller } from "../modbus/poller";
 import type { GpsReceiver } from "../gps/gps";
@@ -234,22 +233,34 @@ export class SensorNode {
     return now - this.poller.lastProgress < limit;
   }
 
-  status() {
+  /**
+   * The status message (protocol/src/wire/types.ts StatusMessage), retained on <...>/status:
+   * Modbus error totals over the devices, then the node's own counters, per device ok/err/off.
+   */
+  status(): StatusMessage {
     const devs = this.poller ? this.poller.links() : [];
-    const err = modbusCounters(devs);
-    err.mqttReconnects = this.mqtt ? this.mqtt.reconnects : 0;
-    err.flashCorrupt = this.flash.corrupt;
-    err.badAck = this.counters.badAck;
-    err.badCmd = this.counters.badCmd;
-    err.lateAck = this.counters.lateAck;
-    err.gpsBad = this.gps ? this.gps.bad : 0;
-    err.netErr = this._link && this._link.errors ? this._link.errors() : 0;
-    return buildStatus({
-      fw: this._o.fw, boot: this.boot, uptime: this.clock.uptime(), t: this.clock.now(), synced: this.clock.synced,
-      mem: this._hw.platform.memory(),
+    const c = this.counters;
+    const err = {
+      mbTimeout: 0, mbCrc: 0, mbExc: 0, mbBad: 0,
+      mqttReconnects: this.mqtt ? this.mqtt.reconnects : 0, flashCorrupt: this.flash.corrupt,
+      badAck: c.badAck, badCmd: c.badCmd, lateAck: c.lateAck, gpsBad: this.gps ? this.gps.bad : 0,
+      netErr: this._link && this._link.errors ? this._link.errors() : 0,
+    };
+    const dev: StatusMessage["dev"] = {};
+    for (let i = 0; i < devs.length; i++) {
+      const d = devs[i];
+      err.mbTimeout += d.timeout;
+      err.mbCrc += d.crc;
+      err.mbExc += d.exception;
+      err.mbBad += d.bad;
+      dev[d.id] = { ok: d.ok, err: d.errors(), off: d.offline ? 1 : 0 };
+    }
+    return {
+      v: WIRE_VERSION, state: "online", fw: this._o.fw, b: this.boot, up: this.clock.uptime(), t: this.clock.now(),
+      cs: this.clock.synced ? 1 : 0, mem: this._hw.platform.memory(),
       buf: { ram: this.store.ramSize(), flash: this.store.flashSize(), dropped: this.store.dropped() },
-      err: err, devices: devs,
-    });
+      err: err, dev: dev,
+    };
   }
 
   private _sendStatus(): void {
