@@ -106,7 +106,7 @@ export class ModbusMaster {
     this._queue = [];
     if (this._cur) q.unshift(this._cur);
     this._cur = null;
-    for (let i = 0; i < q.length; i++) q[i].done(fail("offline", "master stopped"));
+    for (let i = 0; i < q.length; i++) q[i].done(fail("offline"));
   }
 
   setOptions(o: MasterOptions): void {
@@ -127,7 +127,7 @@ export class ModbusMaster {
     const now = this._clock.now();
     if (dev.offline && now < dev.nextProbe) {
       dev.skipped++;
-      done(fail("offline", "device " + dev.id + " offline"));
+      done(fail("offline"));
       return;
     }
     this._queue.push({ dev: dev, req: req, attempt: 0, notBefore: now, done: done });
@@ -177,7 +177,7 @@ export class ModbusMaster {
       this._timer = null;
       const crc = this._asm.crcErrors > this._crcAtStart;
       this._asm.cancel();
-      this._finish(crc ? fail("crc", "CRC mismatch") : fail("timeout", "no response within " + this._opts.timeout + " ms"));
+      this._finish(fail(crc ? "crc" : "timeout"));
     }, txMs + this._opts.timeout);
   }
 
@@ -243,6 +243,10 @@ export class ModbusMaster {
   }
 }
 
-function fail(kind: "timeout" | "offline" | "crc", message: string): TxError {
-  return { ok: false, kind: kind as "timeout", code: 0, name: kind.toUpperCase(), message: message };
+/**
+ * The master's own outcomes. Their message is their kind, as for every refusal but an
+ * exception in the bundle (scripts/node-messages.ts): the poller reports the kind.
+ */
+function fail(kind: "timeout" | "offline" | "crc"): TxError {
+  return { ok: false, kind: kind as "timeout", code: 0, name: kind.toUpperCase(), message: kind };
 }
