@@ -21,7 +21,8 @@ interface EspruinoStorage {
   list(regex?: RegExp, filter?: { sf?: boolean }): string[];
   compact(): void;
   getFree(): number;
-  getStats?(): { fileBytes: number; fileCount: number; trashBytes: number; trashCount: number; freeBytes: number };
+  /** Espruino 2v05 and later (the firmware needs 2v2x). */
+  getStats(): { fileBytes: number; fileCount: number; trashBytes: number; trashCount: number; freeBytes: number };
   open(name: string, mode: "r" | "w" | "a"): EspruinoStorageFile;
 }
 

@@ -61,11 +61,8 @@ function storage(): Storage {
       return out.sort();
     },
     stats: () => {
-      if (S.getStats) {
-        const s = S.getStats();
-        return { free: s.freeBytes, trash: s.trashBytes };
-      }
-      return { free: S.getFree(), trash: 0 };
+      const s = S.getStats();
+      return { free: s.freeBytes, trash: s.trashBytes };
     },
     compact: () => S.compact(),
     appendLine: (n, line) => {
