@@ -77,7 +77,7 @@ export class Poller {
       const d = devices[i];
       const map = maps[d.map];
       if (!map) throw new Error("device " + d.id + ": register map " + d.map + " is not in this firmware");
-      const blocks = planReads(map.points, { maxGap: map.maxGap, maxRegisters: map.maxRegisters });
+      const blocks = planReads(map.points, map); // its maxGap and maxRegisters
       // Spread the first polls so that devices do not all start in the same second.
       this._devs.push(new DevicePoll(d, blocks, now + 500 + i * 250));
     }
