@@ -9,7 +9,7 @@
  */
 import type { AckAnswer as ServerAckAnswer, AlertHistory as ServerAlertHistory } from "../../src/http/routes/alerts";
 import type { FacilityDetail as ServerFacilityDetail } from "../../src/http/routes/facilities";
-import type { AlertState, Severity } from "../../src/rules/types";
+import type { Severity } from "../../src/rules/types";
 import type { AlertRow, FeedTransition } from "../../src/store/queries";
 
 export type { Role } from "../../src/store/auth";
@@ -40,12 +40,8 @@ export type Params = NonNullable<AlertRow["params"]>;
  */
 export type Alert = AlertRow & { severity: Severity };
 
-/**
- * Refinement: an alert transition as the feed carries it (GET /api/v1/feed, the live socket),
- * with the rules engine's severity (see Alert) and states. `from`/`to` are always AlertStates
- * (their one insert writes them from AlertStates), but the server types them string.
- */
-export type FeedAlert = FeedTransition & { severity: Severity; from: AlertState | null; to: AlertState };
+/** Refinement: an alert transition as the feed carries it (GET /api/v1/feed, the live socket), with the rules engine's severity (see Alert). */
+export type FeedAlert = FeedTransition & { severity: Severity };
 
 /** GET /api/v1/alerts. */
 export interface AlertsAnswer {

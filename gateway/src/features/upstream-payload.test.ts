@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { buildBatch, serializeBatch } from "./upstream-payload";
 import type { FeedEntry } from "../store/queries";
 
+const state = fc.constantFrom("raised" as const, "acknowledged" as const, "cleared" as const);
 const entry: fc.Arbitrary<FeedEntry> = fc.oneof(
   fc.record({
     type: fc.constant("reading" as const), seq: fc.nat(), sensor: fc.string(), node: fc.string(), key: fc.string(), t: fc.nat(),
@@ -11,7 +12,7 @@ const entry: fc.Arbitrary<FeedEntry> = fc.oneof(
   }),
   fc.record({
     type: fc.constant("alert" as const), seq: fc.nat(), alertId: fc.nat(), rule: fc.string(), subject: fc.string(), facility: fc.option(fc.string()),
-    severity: fc.string(), from: fc.option(fc.string()), to: fc.string(), t: fc.nat(), message: fc.option(fc.string()), note: fc.option(fc.string()), by: fc.option(fc.string()),
+    severity: fc.string(), from: fc.option(state), to: state, t: fc.nat(), message: fc.option(fc.string()), note: fc.option(fc.string()), by: fc.option(fc.string()),
     params: fc.option(fc.dictionary(fc.string(), fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string()))),
   }),
   fc.record({

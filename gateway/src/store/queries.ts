@@ -158,13 +158,9 @@ export interface FeedTransition {
    * RulesSink seam takes any string), so it stays a string here.
    */
   severity: string;
-  /**
-   * Always an AlertState (AlertWriter.apply in ./alerts.ts, the one insert, writes `to` from an
-   * AlertState and `from` from alerts.state, which has a CHECK), but typed string: the
-   * upstream payload's property test (features/upstream-payload.test.ts) feeds any string.
-   */
-  from: string | null;
-  to: string;
+  /** AlertWriter.apply in ./alerts.ts, the one insert, writes `to` from an AlertState and `from` from alerts.state, which has a CHECK. */
+  from: AlertState | null;
+  to: AlertState;
   t: number;
   message: string | null;
   note: string | null;
