@@ -92,8 +92,7 @@ export class Upstream {
     this.running = true;
     this.forward = this.store.forward("upstream");
     this.acked = this.persisted = this.forward.cursor();
-    const formed = this.forward.outbox();
-    this.formedUpTo = formed.length > 0 ? formed[formed.length - 1].last : this.acked;
+    this.loadOutbox();
     this.renderer = new OutboxRenderer(this.store, this.forward, { renderAhead: this.cfg.renderAhead }, this.log, () => this.running && !this.connected);
     this.offCommitted = this.bus.on("committed", () => this.pump());
     this.tokensAt = this.clock.now();
@@ -179,8 +178,7 @@ export class Upstream {
       client.publish(this.statusTopic(), this.statusPayload("online"), { qos: 1, retain: true });
       // Everything formed but not acknowledged goes again, same boundaries, oldest first.
       this.inflight = [];
-      this.resend = this.forward.outbox();
-      this.formedUpTo = this.resend.length > 0 ? this.resend[this.resend.length - 1].last : this.acked;
+      this.resend = this.loadOutbox();
       this.pump();
     });
     client.on("error", (e) => {
@@ -196,6 +194,13 @@ export class Upstream {
       this.scheduleReconnect();
       this.pump();
     });
+  }
+
+  /** The batches recorded in the outbox, oldest first; forming goes on after the last of them. */
+  private loadOutbox(): OutboxBatch[] {
+    const formed = this.forward.outbox();
+    this.formedUpTo = formed.length > 0 ? formed[formed.length - 1].last : this.acked;
+    return formed;
   }
 
   private scheduleReconnect(): void {
