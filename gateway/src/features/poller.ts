@@ -45,6 +45,7 @@ export class Poller {
   private readonly cPolls;
   private readonly cErrors;
   private readonly cDropped;
+  private readonly cTransport;
   polls = 0;
   errors = 0;
 
@@ -59,6 +60,7 @@ export class Poller {
     this.cPolls = metrics.counter("gateway_poll_transactions_total", "Direct-polling Modbus transactions, by device");
     this.cErrors = metrics.counter("gateway_poll_errors_total", "Direct-polling Modbus transactions that failed, by device");
     this.cDropped = metrics.counter("gateway_poll_readings_dropped_total", "Direct-polled readings dropped because the commit queue was full (disk full)");
+    this.cTransport = metrics.counter("gateway_poll_transport_errors_total", "Errors of a direct-polling transport itself (an adapter unplugged mid-write, a socket reset), by transport");
   }
 
   async start(): Promise<void> {
@@ -67,6 +69,14 @@ export class Poller {
       return { id: d.id, unit: d.unit, everyMs: d.every * 1000, blocks: planReads(map.points, { maxGap: map.maxGap, maxRegisters: map.maxRegisters }), nextAt: this.clock.now(), failures: 0 };
     });
     this.client = new ModbusRTU();
+    // modbus-serial re-emits its port's errors on the client (EIO when a USB-RS485 adapter is
+    // pulled while a request is being written). An EventEmitter "error" without a listener
+    // throws and would take the whole gateway down; the transaction in flight fails on its
+    // own (its readings are flagged MODBUS_ERROR) and the next poll reconnects.
+    this.client.on("error", (e: unknown) => {
+      this.cTransport({ transport: this.transportName() });
+      this.log.warn("Modbus transport error; the next poll reconnects", { err: e instanceof Error ? e.message : String(e) });
+    });
     // A device or adapter that is not there yet (a USB-RS485 adapter unplugged, a Modbus TCP
     // device still booting) must not keep the gateway from starting: its readings come in
     // flagged MODBUS_ERROR with the reason, and every poll tries to connect again.
@@ -83,6 +93,11 @@ export class Poller {
     const c = this.client;
     this.client = null;
     if (c?.isOpen) await new Promise<void>((r) => c.close(() => r()));
+  }
+
+  private transportName(): string {
+    const t = this.cfg.transport;
+    return t.type === "tcp" ? `${t.host}:${t.port}` : t.path;
   }
 
   private async connect(): Promise<void> {

@@ -143,6 +143,30 @@ describe("direct polling with modbus-serial into the same pipeline", () => {
     }
   }, 180_000);
 
+  it("a transport error emitted by modbus-serial (EIO when an adapter is pulled mid-write) is counted and logged, not thrown, and polling goes on", async () => {
+    const s = slaves();
+    const path = join(tmp.dir, "ttyUSB0");
+    const pty = await startPtyPair(path);
+    const server = new RtuPtyServer(s.devices, { path: pty.simPath, baud: 9600, clock: systemClock });
+    await server.start();
+    try {
+      gw = await startGateway(tmp.dir, { polling: [{ transport: { type: "serial", path, baud: 9600 }, timeoutMs: 300, retries: 0, devices: devicesCfg.slice(0, 1) }] }, systemClock);
+      await waitFor(() => latest(gw!, "lvl.distance")?.value === 1.234, "polled through the adapter", 60_000);
+      // What modbus-serial does with its port's error (index.js _onError): emit "error" on the
+      // client. Seen in CI when the pty vanished during a write; without a listener it throws.
+      const client = (gw.pollers[0] as unknown as { client: import("node:events").EventEmitter }).client;
+      expect(() => client.emit("error", Object.assign(new Error("EIO: i/o error, write"), { name: "SerialPortError" }))).not.toThrow();
+      expect(gw.metrics.value("gateway_poll_transport_errors_total", { transport: path })).toBe(1);
+      s.level.tables.holding![0] = 1500;
+      await waitFor(() => latest(gw!, "lvl.distance")?.value === 1.5, "still polling", 60_000);
+    } finally {
+      await gw?.stop();
+      gw = null;
+      await server.stop();
+      await pty.stop();
+    }
+  }, 180_000);
+
   it("over a socat pty as Modbus RTU (USB-RS485 path)", async () => {
     const s = slaves();
     let pty: PtyPair | null = null;
