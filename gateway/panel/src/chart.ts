@@ -16,6 +16,8 @@ export interface Marker {
 export interface SeriesIn {
   label: string;
   points: [number, number | null][];
+  /** Drawn as bars this wide (ms), each from its point's time (rain per hour or day), from 0. */
+  bars?: number;
 }
 
 const COLOURS = ["#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000"];
@@ -101,10 +103,13 @@ export function makeChart(box: HTMLElement, opts: { unit: string; series: Series
   const data = align(opts.series);
   const ys = opts.series.flatMap((s) => s.points.map((p) => p[1]).filter((v): v is number => v !== null));
   const all = [...ys, ...opts.lines.map((l) => l.value)];
+  const bars = opts.series.some((s) => s.bars !== undefined);
+  // Bars stand on 0 (an amount); lines get a margin on both sides.
+  if (bars) all.push(0);
   let lo = all.length ? Math.min(...all) : 0;
   let hi = all.length ? Math.max(...all) : 1;
   const pad = (hi - lo) * 0.08 || 1;
-  lo -= pad;
+  if (!bars || lo < 0) lo -= pad;
   hi += pad;
   const width = Math.max(280, box.clientWidth || 320);
   const u = new uPlot(
@@ -114,7 +119,14 @@ export function makeChart(box: HTMLElement, opts: { unit: string; series: Series
       scales: { x: { time: true, min: opts.from / 1000, max: opts.to / 1000 }, y: { range: () => [lo, hi] } },
       series: [
         { label: t("chart.time"), value: (_u, v) => (v === null ? "–" : dateTime(v * 1000)) },
-        ...opts.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, spanGaps: true, value: (_u: uPlot, v: number | null) => (v === null ? "–" : num(v, 2) + " " + opts.unit) })),
+        ...opts.series.map((s, i) => ({
+          label: s.label,
+          stroke: COLOURS[i % COLOURS.length],
+          width: 2,
+          spanGaps: s.bars === undefined,
+          ...(s.bars === undefined ? {} : { fill: COLOURS[i % COLOURS.length] + "99", paths: barPaths(s.bars) }),
+          value: (_u: uPlot, v: number | null) => (v === null ? "–" : num(v, 2) + " " + opts.unit),
+        })),
       ],
       // Tick labels in the panel's language (uPlot's own are English month names and am/pm).
       axes: [{ values: (_u, splits) => splits.map((v) => tick(v * 1000, opts.to - opts.from)) }, { label: opts.unit, size: 56 }],
@@ -125,6 +137,27 @@ export function makeChart(box: HTMLElement, opts: { unit: string; series: Series
     box,
   );
   return u;
+}
+
+/** Bars from each point's time to the end of its bin (uPlot's own bars are sized by point spacing, which a dry spell would widen). */
+function barPaths(binMs: number): uPlot.Series.PathBuilder {
+  return (u, seriesIdx, idx0, idx1) => {
+    const xs = u.data[0];
+    const ys = u.data[seriesIdx]!;
+    const path = new Path2D();
+    const y0 = u.valToPos(0, "y", true);
+    for (let i = idx0; i <= idx1; i++) {
+      const v = ys[i];
+      if (v === null || v === undefined) continue;
+      const x0 = u.valToPos(xs[i]!, "x", true);
+      const x1 = u.valToPos(xs[i]! + binMs / 1000, "x", true);
+      const y = u.valToPos(v, "y", true);
+      // At least a pixel wide, with a gap between neighbours when there is room.
+      const w = Math.max(1, x1 - x0 - (x1 - x0 > 4 ? 1 : 0));
+      path.rect(x0, Math.min(y, y0), w, Math.abs(y0 - y));
+    }
+    return { stroke: path, fill: path };
+  };
 }
 
 /** Time of day for spans up to two days, day and hour up to ten days, month and day beyond. */

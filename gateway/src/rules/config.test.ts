@@ -20,7 +20,7 @@ describe("facilities configuration", () => {
     const [lagoon, tank] = c.stores;
     expect(freeboardMin(lagoon!)).toBe(0.75);
     expect(freeboardMin(tank!)).toBe(0.3);
-    expect(lagoon).toMatchObject({ density: 1.02, rainMmPerCount: 0.2, requiredStorageDays: 180 });
+    expect(lagoon).toMatchObject({ density: 1.02, rainMmPerCount: 1, requiredStorageDays: 180 });
     expect(lagoon!.thresholds).toMatchObject({ overflowWithinM: 0.1, daysToFullMin: 30, seepageWarnMmD: 3, seepageCritMmD: 6, seepageNights: 3, reconcilePct: 10, runoffFactor: 1.2 });
     expect(rainRatio(lagoon!)).toBe(1.5);
     expect(rainRatio(tank!)).toBe(0);

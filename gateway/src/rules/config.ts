@@ -80,8 +80,11 @@ const storeSchema = z.object({
   mounting: mountingSchema,
   levelSensor: sensorKey,
   rainSensor: sensorKey.optional(),
-  /** Tipping-bucket resolution, mm per count. */
-  rainMmPerCount: z.number().positive().default(0.2),
+  /**
+   * mm per unit of the rain sensor's value. 1 for the shipped map (protocol/maps/rain-gauge.json
+   * scales tips to mm on the node); the bucket size (0.1, 0.2, 0.5) for a map that reports raw tips.
+   */
+  rainMmPerCount: z.number().positive().default(1),
   /** The rain gauge reports a running counter (wraps at 65536) or counts per interval. */
   rainCounter: z.enum(["cumulative", "interval"]).default("cumulative"),
   ambientSensor: sensorKey.optional(),

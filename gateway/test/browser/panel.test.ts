@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { launch, shot, type Browser } from "./support/browser";
 import { CutProxy } from "./support/cut-proxy";
-import { MIN, startPanelEnv, type PanelEnv } from "./support/panel-env";
+import { MIN, RAIN_MM, startPanelEnv, type PanelEnv } from "./support/panel-env";
 
 /**
  * The operator panel in Debian's chromium against a real gateway (embedded broker, SQLite,
@@ -177,6 +177,13 @@ describe("operator panel in chromium", () => {
       await expectNoRawKeys(page);
       await shot(page, `facility-${id}-zh`);
     }
+    // The store's rain gauge as rain per day in mm (its counter, reset once during the drizzle,
+    // is not what is drawn): the bars add up to what fell.
+    await page.goto(base + "/#/facility/pit1?span=7d");
+    const rain = page.locator("[data-testid=chart][aria-label=降雨量]");
+    await expect.poll(() => rain.getAttribute("data-total"), { timeout: 30_000 }).toBe(String(RAIN_MM));
+    expect(await rain.locator(".u-legend").innerText()).toContain("每日降雨（毫米）");
+    expect(await page.locator(".chart-box h3", { hasText: "降雨量" }).innerText()).toContain("每日累计");
     await page.locator("[data-testid=span-24h]").click();
     await page.waitForURL(/span=24h/);
     await page.locator("[data-testid=chart] canvas").first().waitFor();

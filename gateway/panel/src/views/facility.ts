@@ -5,6 +5,8 @@ import { makeChart, noDataText, type Line, type Marker, type SeriesIn } from "..
 import { h, replace } from "../dom";
 import { dateTime, t } from "../i18n";
 import { levelFromSensor } from "../level";
+import { rainBars, rainBin } from "../rain";
+import type { RainGauge } from "../../../src/rules/storage/rain-counter";
 import { S, canAck, facility, on } from "../state";
 import type { EventRow, Facility, FeedLedger, Readings } from "../types";
 import { alertRow, sortAlerts } from "./alerts";
@@ -31,6 +33,8 @@ interface ChartSpec {
   unit: string;
   sensors: { sensor: string; label: string; map?: (v: number) => number }[];
   lines: Line[];
+  /** A rain gauge: charted as rain per hour or day (rain.ts), not as its counter. */
+  rain?: RainGauge;
 }
 
 /** What to chart for each kind of facility, with its threshold lines from the configuration. */
@@ -50,7 +54,8 @@ function specs(f: Facility): ChartSpec[] {
         ],
       },
     ];
-    if (typeof c.rainSensor === "string") out.push({ title: t("chart.rain"), unit: t("unit.count"), sensors: [{ sensor: c.rainSensor, label: t("chart.rainSeries") }], lines: [] });
+    if (typeof c.rainSensor === "string")
+      out.push({ title: t("chart.rain"), unit: t("unit.mm"), sensors: [{ sensor: c.rainSensor, label: t("chart.rain") }], lines: [], rain: { rainCounter: c.rainCounter, rainMmPerCount: c.rainMmPerCount } });
     return out;
   }
   if (f.kind === "pile") {
@@ -139,10 +144,18 @@ export function facilityView(root: HTMLElement, id: string, query: URLSearchPara
     const boxes: HTMLElement[] = [];
     const markers = markersOf(events, ledger);
     sp.forEach((s, i) => {
-      const series: SeriesIn[] = s.sensors.map((x, j) => ({ label: x.label, points: answers[i]![j] ? pointsOf(answers[i]![j]!, x.map) : [] }));
+      const bin = rainBin(spanMs);
+      // The farm's local days (the browser's zone: the panel's clock and axis use it too).
+      const offMin = -new Date(to).getTimezoneOffset();
+      const series: SeriesIn[] = s.sensors.map((x, j) => {
+        const a = answers[i]![j];
+        if (s.rain) return { label: t(bin === H ? "chart.rainPerHour" : "chart.rainPerDay"), points: a ? rainBars(a, s.rain, bin, offMin) : [], bars: bin };
+        return { label: x.label, points: a ? pointsOf(a, x.map) : [] };
+      });
       const box = h("div", { class: "chart", "data-testid": "chart" });
       const res = answers[i]!.find((a) => a)?.res;
-      boxes.push(h("section", { class: "chart-box" }, h("h3", null, s.title, res ? h("span", { class: "small muted" }, " · ", t(`res.${res}`)) : null), box));
+      const sub = s.rain ? t(bin === H ? "res.rainHour" : "res.rainDay") : res ? t(`res.${res}`) : null;
+      boxes.push(h("section", { class: "chart-box" }, h("h3", null, s.title, sub ? h("span", { class: "small muted" }, " · ", sub) : null), box));
       if (series.every((x) => x.points.length === 0)) box.append(h("p", { class: "muted" }, noDataText()));
       else {
         (box as HTMLElement & { spec?: unknown }).spec = { unit: s.unit, series, lines: s.lines, markers, from, to };
@@ -150,6 +163,7 @@ export function facilityView(root: HTMLElement, id: string, query: URLSearchPara
         box.dataset.lines = String(s.lines.length);
         box.dataset.markers = String(markers.filter((m) => m.t >= from && m.t <= to).length);
         box.setAttribute("aria-label", s.title);
+        if (s.rain) box.dataset.total = String(Math.round(series[0]!.points.reduce((a, p) => a + (p[1] ?? 0), 0) * 1000) / 1000);
       }
     });
     replace(charts, boxes);

@@ -5,6 +5,7 @@ import { DAY, HOUR } from "../util/time";
 import { daysToFull } from "./days-to-full";
 import { freeboardRules } from "./freeboard";
 import { rainRules } from "./rain";
+import { rainMm } from "./rain-counter";
 import { reconcile } from "./reconcile";
 import { seepageAtBinEnd, seepageSample } from "./seepage";
 import { BIN_MS, newStoreState, type LoadSpan, type Reconciliation, type StoreState } from "./state";
@@ -79,18 +80,10 @@ export class StoreRules {
   onRain(t: number, raw: number | null): void {
     if (raw === null) return;
     const st = this.st;
-    let counts: number;
-    if (this.cfg.rainCounter === "interval") counts = raw;
-    else {
-      const last = st.rainLast;
-      st.rainLast = raw;
-      if (last === null) return;
-      counts = raw - last;
-      // A 16-bit counter wraps; any other decrease is a reset of the gauge.
-      if (counts < 0) counts = last > 60_000 ? raw + 65_536 - last : raw;
-    }
-    const mm = counts * this.cfg.rainMmPerCount;
-    if (mm <= 0 || mm > 300) return;
+    const last = st.rainLast;
+    if (this.cfg.rainCounter === "cumulative") st.rainLast = raw;
+    const mm = rainMm(this.cfg, last, raw);
+    if (mm === null || mm === 0) return;
     const t0 = Math.floor(t / BIN_MS) * BIN_MS;
     const lastBin = st.rain[st.rain.length - 1];
     if (lastBin !== undefined && lastBin[0] === t0) lastBin[1] += mm;

@@ -17,7 +17,7 @@ export const DAY = 24 * HOUR;
  */
 export function facilities(extraStores = 0) {
   const stores = [
-    { id: "pit1", name: "一号贮存池", type: "concrete", covered: true, surfaceM2: 100, depthToLipM: 3, mounting: { kind: "distance-above", mountHeight: 0.5 }, levelSensor: "pit-1/lvl.distance" },
+    { id: "pit1", name: "一号贮存池", type: "concrete", covered: true, surfaceM2: 100, depthToLipM: 3, mounting: { kind: "distance-above", mountHeight: 0.5 }, levelSensor: "pit-1/lvl.distance", rainSensor: "pit-1/rain.rain_total" },
   ];
   for (let i = 0; i < extraStores; i++) stores.push({ id: `b${i}`, name: `B${i}`, type: "concrete", covered: true, surfaceM2: 50, depthToLipM: 3, mounting: { kind: "distance-above", mountHeight: 0.5 }, levelSensor: `pit-2/b${i}.distance` });
   return {
@@ -108,6 +108,7 @@ async function history(now: number, publish: PanelEnv["publish"]): Promise<void>
     a.push(["lvl.distance", t, Math.round((1.6 - 0.1 * k) * 1000) / 1000, 0]);
     a.push(["pile.t1", t, Math.round((62 + 3 * Math.sin(k * 6)) * 10) / 10, 0]);
     a.push(["pile.t2", t, Math.round((55 + 2 * Math.sin(k * 5)) * 10) / 10, 0]);
+    a.push(["rain.rain_total", t, rainGauge(t - start), 0]);
   }
   // The rules run on data time: publish in time order across the two nodes (a reading older
   // than what the rules have already processed is only stored, flagged late).
@@ -123,6 +124,20 @@ async function history(now: number, publish: PanelEnv["publish"]): Promise<void>
     run.push(r);
   }
   if (run.length > 0) await publish(node, run);
+}
+
+/**
+ * The store's rain gauge (cumulative mm, as protocol/maps/rain-gauge.json reports it; a 0.1 mm
+ * bucket): 10 mm since its last reset, then drizzle, 0.1 mm at each of the 19 readings from 30 h
+ * to 36 h after the start (about 1 mm in 3 h: under L8's 2 mm, so the covered store stays
+ * quiet), the gauge losing power before the reading at 33 h (it restarts from 0 and counts what
+ * fell since).
+ */
+export const RAIN_MM = 1.9;
+function rainGauge(dt: number): number {
+  const step = Math.floor((Math.min(dt, 36 * HOUR) - 30 * HOUR) / (20 * MIN)) + 1;
+  if (step <= 0) return 10;
+  return Math.round((dt < 33 * HOUR ? 10 + 0.1 * step : 0.1 * (step - 9)) * 10) / 10;
 }
 
 type Reading = [string, number, number | null, number, { p: [number, number, number] }?];
