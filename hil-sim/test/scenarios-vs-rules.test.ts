@@ -98,6 +98,13 @@ describe("facilitiesFromScenario", () => {
     expect(p.tankers[0]!.homePit).toBe("pit-1");
     expect(p.stores[0]!.position).toEqual([41.8, 120.77]);
   });
+
+  it("keeps the display names the demo farm gives (the panel shows them instead of ids)", () => {
+    const f = parseFacilities(facilitiesFromScenario(loadScenario("demo-farm")));
+    expect([f.stores[0]!.name, f.piles[0]!.name, f.tankers[0]!.name]).toEqual(["一号贮存池", "一号堆肥条垛", "一号吸粪车"]);
+    expect(f.tankers[0]!.fields.map((x) => x.name)).toEqual(["东坡玉米地", "南洼大豆地"]);
+    expect(parseFacilities(facilitiesFromScenario(loadScenario("healthy-farm-60d"))).stores[0]!.name).toBeUndefined();
+  });
 });
 
 describe("alert expectation matcher", () => {

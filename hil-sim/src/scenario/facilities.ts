@@ -18,6 +18,7 @@ import type { DeviceSpec, NodeSpec, Scenario } from "./types";
  *   base → base), the pile's ambient channel, built at the scenario's start.
  * - Tankers: the load cell (kg), capacity from the tank volume × density, the scenario's fields
  *   (paddy when `landUse` is paddy or the crop is rice), home pit = the store of its first trip.
+ * - Every store, pile, tanker and field keeps its display `name` when it has one.
  *
  * Returns the configuration as JSON input (defaults are applied by the gateway's parser).
  */
@@ -51,6 +52,7 @@ export function facilitiesFromScenario(s: Scenario): FacilitiesJson {
       levelSensor: level,
       catchmentM2: st.declared?.catchmentM2 ?? st.catchmentM2 ?? 0,
     };
+    if (st.name !== undefined) out.name = st.name;
     // The rain gauge's map scales its counter to mm (0.2 mm a tip), so a reading is mm already.
     const rain = find("weather", "rainTotal", "rain-gauge", node);
     if (rain) Object.assign(out, { rainSensor: rain, rainMmPerCount: 1, rainCounter: "cumulative" });
@@ -74,6 +76,7 @@ export function facilitiesFromScenario(s: Scenario): FacilitiesJson {
     }
     if (probes.length === 0) continue;
     const out: Record<string, unknown> = { id: p.id, kind: p.kind === "trough" ? "trough" : "windrow", probes, built: Date.parse(s.start) };
+    if (p.name !== undefined) out.name = p.name;
     const amb = find(p.id, "ambient");
     if (amb) out.ambientSensor = amb;
     piles.push(out);
@@ -81,6 +84,7 @@ export function facilitiesFromScenario(s: Scenario): FacilitiesJson {
   const fields = (f.fields ?? []).map((fd) => {
     const paddy = fd.landUse ? fd.landUse === "paddy" : /rice|paddy/i.test(fd.crop);
     const out: Record<string, unknown> = { id: fd.id, areaMu: fd.areaMu, crop: paddy ? "paddy" : "dry" };
+    if (fd.name !== undefined) out.name = fd.name;
     if (fd.polygon) out.polygon = fd.polygon.map((v) => [v.lat, v.lon]);
     else {
       const field = new Field(fd);
@@ -98,6 +102,7 @@ export function facilitiesFromScenario(s: Scenario): FacilitiesJson {
     const out: Record<string, unknown> = {
       id: tk.id, weightSensor: w, weightUnit: "kg", capacityT: tk.capacityM3 * (tk.densityTPerM3 ?? 1.02), fields,
     };
+    if (tk.name !== undefined) out.name = tk.name;
     const home = tripStore.get(tk.id) ?? (f.stores ?? [])[0]?.id;
     if (home && stores.some((st) => st.id === home)) out.homePit = home;
     tankers.push(out);

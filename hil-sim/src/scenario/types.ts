@@ -31,9 +31,14 @@ export interface FarmSpec {
   id: string;
   nodes: NodeSpec[];
   stores?: StoreSpec[];
-  piles?: CompostPileConfig[];
-  tankers?: TankerConfig[];
-  fields?: FieldConfig[];
+  piles?: (CompostPileConfig & Named)[];
+  tankers?: (TankerConfig & Named)[];
+  fields?: (FieldConfig & Named)[];
+}
+
+/** What the operator panel shows for a facility or a field (一号贮存池); its id when absent. Passed to the gateway's facilities configuration as `name`. */
+export interface Named {
+  name?: string;
 }
 
 /**
@@ -42,7 +47,7 @@ export interface FarmSpec {
  * They differ on purpose in scenarios where a farm claims rain–sewage separation (雨污分流)
  * but an undeclared yard still drains in: L9 must see more than the declared catchment explains.
  */
-export type StoreSpec = SlurryStoreConfig & { declared?: DeclaredStore };
+export type StoreSpec = SlurryStoreConfig & Named & { declared?: DeclaredStore };
 
 /** Facts about a store the farm declares to the gateway; each defaults to the physics' value. */
 export interface DeclaredStore {

@@ -66,6 +66,8 @@ describe("validateScenario", () => {
     ["field subject without a season", (s: J) => s.expect.push({ alert: "T4", subject: "field:f1" }), "expect[1].subject", /field:<field id>:<season>/],
     ["bad severity", (s: J) => s.expect.push({ alert: "L5", severity: "high" }), "expect[1].severity", /info, warn or critical/],
     ["noAlerts with a bad minSeverity", (s: J) => s.expect.push({ noAlerts: { minSeverity: "loud" } }), "expect[1].noAlerts", /minSeverity/],
+    ["store name not a string", (s: J) => (s.farm.stores[0].name = 7), "farm.stores[0].name", /non-empty string/],
+    ["pile name too long", (s: J) => (s.farm.piles[0].name = "堆".repeat(65)), "farm.piles[0].name", /at most 64/],
     ["ledger of an unknown kind", (s: J) => s.expect.push({ ledger: "spill" }), "expect[1].ledger", /load" or "unload/],
   ])("%s → path and reason", (_name, mutate, path, reason) => {
     const errs = errorsOf(mutate);

@@ -31,6 +31,11 @@ export function validateScenario(json: unknown): ScenarioValidation {
     else return v;
     return undefined;
   };
+  /** A display name: optional, 1 to 64 characters. */
+  const name = (o: Obj, path: string) => {
+    const v = str(o, "name", path, false);
+    if (v !== undefined && v.length > 64) err(`${path}.name`, "must be at most 64 characters");
+  };
   const num = (o: Obj, k: string, path: string, opts: { min?: number; max?: number; required?: boolean; int?: boolean } = {}) => {
     const v = o[k];
     const p = `${path}.${k}`.replace(/^\./, "");
@@ -108,6 +113,7 @@ export function validateScenario(json: unknown): ScenarioValidation {
       const p = `farm.stores[${i}]`;
       if (!isObj(st)) return err(p, "must be an object");
       addSubject(id(st, "id", p), "store", `${p}.id`);
+      name(st, p);
       num(st, "areaM2", p, { min: 0.01 });
       const lip = num(st, "lipDepthM", p, { min: 0.01 });
       const lvl = num(st, "initialLevelM", p, { min: 0 });
@@ -138,6 +144,7 @@ export function validateScenario(json: unknown): ScenarioValidation {
       const p = `farm.piles[${i}]`;
       if (!isObj(pl)) return err(p, "must be an object");
       addSubject(id(pl, "id", p), "pile", `${p}.id`);
+      name(pl, p);
       if (pl.kind !== undefined && pl.kind !== "windrow" && pl.kind !== "trough") err(`${p}.kind`, 'must be "windrow" or "trough"');
       num(pl, "moisturePct", p, { min: 0, max: 100, required: false });
       num(pl, "initialTempC", p, { min: -50, max: 90, required: false });
@@ -148,6 +155,7 @@ export function validateScenario(json: unknown): ScenarioValidation {
       const p = `farm.fields[${i}]`;
       if (!isObj(fl)) return err(p, "must be an object");
       const fid = id(fl, "id", p);
+      name(fl, p);
       if (fid !== undefined) {
         if (fieldIds.has(fid)) err(`${p}.id`, `duplicate field id "${fid}"`);
         fieldIds.add(fid);
@@ -166,6 +174,7 @@ export function validateScenario(json: unknown): ScenarioValidation {
       const p = `farm.tankers[${i}]`;
       if (!isObj(tk)) return err(p, "must be an object");
       addSubject(id(tk, "id", p), "tanker", `${p}.id`);
+      name(tk, p);
       num(tk, "capacityM3", p, { min: 0.1 });
       latLon(tk.home, `${p}.home`);
       for (const k of ["pumpRateM3PerH", "dischargeRateM3PerH", "speedKmh", "densityTPerM3", "sloshPct"]) num(tk, k, p, { min: 0, required: false });
