@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{protocol,firmware,gateway,hil-sim,test}/**/*.test.ts"],
+    include: ["{protocol,firmware,gateway,hil-sim,node-red,test}/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
     // Tests start real brokers, SQLite files and processes: give them room, and keep
     // parallelism to the machine's two cores.
