@@ -5,6 +5,8 @@ import { setLang, t } from "../../panel/src/i18n";
 import { levelFromSensor, type Mounting } from "../../panel/src/level";
 import { parseHash } from "../../panel/src/router";
 import { rainBars, rainBin } from "../../panel/src/rain";
+import type { Readings } from "../../panel/src/types";
+import type { RollupPoint } from "../../src/store/queries";
 
 /** The panel's pure parts in Node: alert texts, the level conversion, routes. */
 describe("alert texts from the rules engine's message ids", () => {
@@ -58,7 +60,8 @@ describe("rain bars of the store chart", () => {
   const H = 3_600_000;
   const t0 = Date.UTC(2026, 5, 1, 0, 0);
   const g = { rainCounter: "cumulative", rainMmPerCount: 1 } as const;
-  const raw = (pts: [number, number | null][]) => ({ sensor: "n/rain.rain_total", res: "raw", from: 0, to: 0, truncated: false, points: pts.map(([t, v], i) => ({ seq: i, t, value: v, flags: 0, reason: null })) }) as const;
+  const raw = (pts: [number, number | null][]): Readings => ({ sensor: "n/rain.rain_total", res: "raw", from: 0, to: 0, truncated: false, points: pts.map(([t, v], i) => ({ seq: i, t, value: v, flags: 0, reason: null })) });
+  const rollups = (res: "minute" | "hour", points: RollupPoint[]): Readings => ({ sensor: "n/rain.rain_total", res, from: 0, to: 0, truncated: false, points });
 
   it("adds the counter's increments per hour, across a reset and a missing value, counted at the later reading", () => {
     // 20-min readings: 1 mm at 00:20, 0.4 at 00:40, then the gauge resets (0.2 since), a reading without a value, 0.2 at 01:40.
@@ -69,7 +72,7 @@ describe("rain bars of the store chart", () => {
   it("gives the same daily totals from minute rollups (their last value) as from the raw readings", () => {
     const pts: [number, number][] = [];
     for (let i = 0; i <= 48; i++) pts.push([t0 + i * H, 5 + Math.min(i, 30) * 0.2]);
-    const roll = { sensor: "n/rain.rain_total", res: "minute", from: 0, to: 0, truncated: false, points: pts.map(([t, v]) => ({ t, min: v, max: v, avg: v, count: 1, last: v })) } as const;
+    const roll = rollups("minute", pts.map(([t, v]) => ({ t, min: v, max: v, avg: v, count: 1, last: v })));
     const a = rainBars(raw(pts), g, 24 * H, 480);
     expect(rainBars(roll, g, 24 * H, 480)).toEqual(a);
     // Days of Beijing time (UTC+8, from 16:00 UTC): 30 increments of 0.2 mm, 15 on the first day,
@@ -78,7 +81,7 @@ describe("rain bars of the store chart", () => {
   });
 
   it("takes an interval gauge's rollup as its bucket's tips (avg × count) and bins by bar width", () => {
-    const roll = { sensor: "n/rain.rain_total", res: "hour", from: 0, to: 0, truncated: false, points: [{ t: t0, min: 0, max: 2, avg: 0.5, count: 4, last: 0 }, { t: t0 + H, min: 0, max: 0, avg: 0, count: 4, last: 0 }] } as const;
+    const roll = rollups("hour", [{ t: t0, min: 0, max: 2, avg: 0.5, count: 4, last: 0 }, { t: t0 + H, min: 0, max: 0, avg: 0, count: 4, last: 0 }]);
     expect(rainBars(roll, { rainCounter: "interval", rainMmPerCount: 0.2 }, H, 0)).toEqual([[t0, 0.4], [t0 + H, 0]]);
     expect(rainBin(6 * H)).toBe(H);
     expect(rainBin(7 * 24 * H)).toBe(24 * H);

@@ -16,7 +16,7 @@ export const DAY = 24 * HOUR;
  * pile's probes, pit-2 the tanker's load cell. The pile was built 3 days before T0.
  */
 export function facilities(extraStores = 0) {
-  const stores = [
+  const stores: { rainSensor?: string; [k: string]: unknown }[] = [
     { id: "pit1", name: "一号贮存池", type: "concrete", covered: true, surfaceM2: 100, depthToLipM: 3, mounting: { kind: "distance-above", mountHeight: 0.5 }, levelSensor: "pit-1/lvl.distance", rainSensor: "pit-1/rain.rain_total" },
   ];
   for (let i = 0; i < extraStores; i++) stores.push({ id: `b${i}`, name: `B${i}`, type: "concrete", covered: true, surfaceM2: 50, depthToLipM: 3, mounting: { kind: "distance-above", mountHeight: 0.5 }, levelSensor: `pit-2/b${i}.distance` });
