@@ -174,8 +174,10 @@ async function admin(store: Store, cmd: string, sub: string | undefined, rest: s
 async function start(cfg: GatewayConfig): Promise<number> {
   const log = createLogger(cfg.log.level);
   const gw = new Gateway(cfg, { clock: systemClock, log, rules: createRulesSink(cfg.facilities) });
-  await gw.start();
-  await new Promise<void>((resolve) => {
+  // The handlers go in before start(): a SIGTERM while the gateway starts (a service manager
+  // restarting it) waits for start() and then stops cleanly, instead of killing the process
+  // halfway through opening its database.
+  const signalled = new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log.info("signal received, stopping", { sig });
       resolve();
@@ -183,6 +185,8 @@ async function start(cfg: GatewayConfig): Promise<number> {
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
+  await gw.start();
+  await signalled;
   await gw.stop();
   return 0;
 }

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { tempDir } from "../../../test/support/tmp";
 import { Store } from "../../src/store/store";
 import { systemClock } from "../../src/clock";
+import { spawnGateway, writeProcessConfig } from "../support/gateway-process";
 
 const run = promisify(execFile);
 const BIN = join(__dirname, "..", "..", "bin", "farm-gateway.js");
@@ -35,6 +36,13 @@ describe("farm-gateway CLI (real process)", () => {
     const ok = await cli(["check-config"]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/config ok: .*embedded broker 0\.0\.0\.0:1883.*http 0\.0\.0\.0:8080, upstream none/);
+  });
+
+  it("start: a SIGTERM while it is still starting (its broker just listening) stops it cleanly, exit 0", { timeout: 120_000 }, async () => {
+    const gp = await spawnGateway(writeProcessConfig(tmp.dir));
+    // spawnGateway returns at the broker's "listening" line, which start() logs halfway through.
+    expect(await gp.stop()).toBe(0);
+    expect(gp.log()).toContain('"msg":"signal received, stopping"');
   });
 
   it("adds users and tokens, revokes a token, reports db stats, exports CSV and NDJSON", { timeout: 240_000 }, async () => {

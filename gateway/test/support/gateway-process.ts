@@ -35,11 +35,14 @@ export function writeProcessConfig(dir: string, extra: Record<string, unknown> =
   return file;
 }
 
-/** Starts `farm-gateway start -c <config>` and resolves once its broker listens (from its JSON log). */
-export async function spawnGateway(configFile: string, timeoutMs = 30_000, entry = BIN): Promise<GatewayProcess> {
+/**
+ * Starts `farm-gateway start -c <config>` and resolves once its broker listens (from its JSON log).
+ * `env` is added to this process's environment (power-cut.ts preloads its shim through it).
+ */
+export async function spawnGateway(configFile: string, timeoutMs = 30_000, entry = BIN, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
   // Callers write JSON configs (YAML is a superset, but the tests have no need of it here).
   assertLocalListeners(JSON.parse(readFileSync(configFile, "utf8")), `spawnGateway ${configFile}`);
-  const proc = spawn(process.execPath, [entry, "start", "-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [entry, "start", "-c", configFile], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let out = "";
   const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
   const port = await new Promise<number>((resolve, reject) => {

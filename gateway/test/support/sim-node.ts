@@ -23,7 +23,7 @@ export class SimNode {
     readonly node: string,
     readonly password: string,
     readonly boot: number,
-    private readonly readingsPerMessage = 5,
+    readonly readingsPerMessage = 5,
     private readonly maxPending = 20_000,
     readonly base = "manure",
     readonly farm = "demo",
