@@ -12,6 +12,7 @@ import { waitFor } from "../support/wait";
 import { startGateway } from "../support/gateway-fixture";
 import { systemClock } from "../../src/clock";
 import type { Gateway } from "../../src/gateway";
+import type { PollBusConfig } from "../../src/config/schema";
 
 let tmp: ReturnType<typeof tempDir>;
 let gw: Gateway | null = null;
@@ -169,47 +170,69 @@ describe("direct polling with modbus-serial into the same pipeline", () => {
 
   // ../shared/anchors.md: ThingsBoard ("one dead RTU slave stalls the others") and EMQX Neuron
   // ("one unanswered read resets the shared RTU link for every device"); docs/data-loss-cases.md
-  // rows 5 and 7. Unit 3 is not on the bus: the simulated slaves ignore its requests (Serial
-  // Line V1.02 §2.1: no reply to another address), so each of its reads ends in a time-out.
-  it("a silent slave on the RTU bus (every read times out) is flagged and polled less often; the live units on the same bus keep their values", async () => {
-    const s = slaves();
-    let pty: PtyPair | null = null;
-    let server: RtuPtyServer | null = null;
-    try {
-      pty = await startPtyPair(join(tmp.dir, "ttyRS485"));
-      server = new RtuPtyServer(s.devices, { path: pty.simPath, baud: 9600, clock: systemClock });
+  // rows 5 and 7. Unit 3 is not there and nothing answers for it: on RTU the simulated slaves
+  // ignore another address's request (Serial Line V1.02 §2.1), on TCP the server plays an
+  // RTU gateway without "target failed to respond" exceptions. Each of its reads times out.
+  interface Bus {
+    transport: PollBusConfig["transport"];
+    unanswered(): number;
+    stop(): Promise<void>;
+  }
+  const buses: [string, (s: ReturnType<typeof slaves>) => Promise<Bus>][] = [
+    ["RTU over a socat pty", async (s) => {
+      const pty = await startPtyPair(join(tmp.dir, "ttyRS485"));
+      const server = new RtuPtyServer(s.devices, { path: pty.simPath, baud: 9600, clock: systemClock });
       await server.start();
-      gw = await startGateway(tmp.dir, { polling: [{ transport: { type: "serial", path: pty.path, baud: 9600 }, timeoutMs: 300, retries: 1, devices: devicesCfg }] }, systemClock);
-      const m = gw.metrics;
-      const polls = (device: string) => m.value("gateway_poll_transactions_total", { device }) ?? 0;
-      const errors = (device: string) => m.value("gateway_poll_errors_total", { device }) ?? 0;
-      // Five failed polls of the silent unit: past the third it is polled at 2×, then 4× its period.
-      await waitFor(() => errors("ghost") >= 5, "five failed polls of the silent unit", 60_000);
-      const ghost = latest(gw, "ghost.distance")!;
-      expect(ghost.value).toBeNull();
-      expect(ghost.flags).toBe(Q.MODBUS_ERROR);
-      expect(ghost.reason).toMatch(/timed out/i);
-      expect(server.stats.notForUs).toBeGreaterThanOrEqual(10); // 5 polls × 2 attempts reached the bus
-      expect(errors("ghost")).toBe(polls("ghost"));
-      // The live units: never an error, and polled more often than the silent one once it backed off.
-      expect(errors("lvl")).toBe(0);
-      expect(errors("pile1")).toBe(0);
-      expect(polls("lvl")).toBeGreaterThanOrEqual(polls("ghost") + 2);
-      // A new value still comes through right after a time-out (the link was not reset or confused).
-      s.level.tables.holding![0] = 2000;
-      await waitFor(() => latest(gw!, "lvl.distance")!.value === 2, "the new level polled", 60_000);
-      const id = gw.store.sensorId("gw1", "lvl.distance")!;
-      const lvl = gw.store.rawReadings(id, 0, Number.MAX_SAFE_INTEGER);
-      expect(lvl.filter((r) => r.value === null || r.flags !== 0)).toEqual([]);
-      expect(errors("lvl")).toBe(0);
-      expect(gw.store.sequenceGaps("gw1")).toEqual([]);
-    } finally {
-      await gw?.stop();
-      gw = null;
-      await server?.stop();
-      await pty?.stop();
-    }
-  }, 120_000);
+      return {
+        transport: { type: "serial", path: pty.path, baud: 9600, parity: "none", stopBits: 1 },
+        unanswered: () => server.stats.notForUs,
+        stop: async () => {
+          await server.stop();
+          await pty.stop();
+        },
+      };
+    }],
+    ["Modbus TCP", async (s) => {
+      const server = new ModbusTcpServer(s.devices, { gatewayExceptions: false });
+      const addr = await server.start();
+      return { transport: { type: "tcp", host: "127.0.0.1", port: addr.port }, unanswered: () => server.stats.requests - server.stats.replies, stop: () => server.stop() };
+    }],
+  ];
+  for (const [name, open] of buses)
+    it(`${name}: a silent unit (every read times out) is flagged and polled less often; the live units on the same bus keep their values`, async () => {
+      const s = slaves();
+      const bus = await open(s);
+      try {
+        gw = await startGateway(tmp.dir, { polling: [{ transport: bus.transport, timeoutMs: 300, retries: 1, devices: devicesCfg }] }, systemClock);
+        const m = gw.metrics;
+        const polls = (device: string) => m.value("gateway_poll_transactions_total", { device }) ?? 0;
+        const errors = (device: string) => m.value("gateway_poll_errors_total", { device }) ?? 0;
+        // Five failed polls of the silent unit: past the third it is polled at 2×, then 4× its period.
+        await waitFor(() => errors("ghost") >= 5, "five failed polls of the silent unit", 60_000);
+        const ghost = latest(gw, "ghost.distance")!;
+        expect(ghost.value).toBeNull();
+        expect(ghost.flags).toBe(Q.MODBUS_ERROR);
+        expect(ghost.reason).toMatch(/timed out/i);
+        expect(bus.unanswered()).toBeGreaterThanOrEqual(10); // 5 polls × 2 attempts reached the bus
+        expect(errors("ghost")).toBe(polls("ghost"));
+        // The live units: never an error, and polled more often than the silent one once it backed off.
+        expect(errors("lvl")).toBe(0);
+        expect(errors("pile1")).toBe(0);
+        expect(polls("lvl")).toBeGreaterThanOrEqual(polls("ghost") + 2);
+        // A new value still comes through right after a time-out (the link was not reset or confused).
+        s.level.tables.holding![0] = 2000;
+        await waitFor(() => latest(gw!, "lvl.distance")!.value === 2, "the new level polled", 60_000);
+        const id = gw.store.sensorId("gw1", "lvl.distance")!;
+        const lvl = gw.store.rawReadings(id, 0, Number.MAX_SAFE_INTEGER);
+        expect(lvl.filter((r) => r.value === null || r.flags !== 0)).toEqual([]);
+        expect(errors("lvl")).toBe(0);
+        expect(gw.store.sequenceGaps("gw1")).toEqual([]);
+      } finally {
+        await gw?.stop();
+        gw = null;
+        await bus.stop();
+      }
+    }, 120_000);
 
   it("over a socat pty as Modbus RTU (USB-RS485 path)", async () => {
     const s = slaves();
