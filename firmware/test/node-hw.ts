@@ -39,7 +39,11 @@ export class MemStorage implements Storage {
   trash = 0;
   writes = 0;
   compactions = 0;
-  constructor(public readonly size = 896 * 1024) {}
+  /**
+   * @param partialAppends a failed append leaves what fitted of its line in the file, as a
+   * StorageFile does when the line's next chunk cannot be created (written chunk by chunk).
+   */
+  constructor(public readonly size = 896 * 1024, private readonly partialAppends = false) {}
 
   private used(): number {
     let n = 0;
@@ -80,7 +84,12 @@ export class MemStorage implements Storage {
   }
   appendLine(name: string, line: string): boolean {
     if (line.indexOf("\xFF") >= 0 || line.indexOf("\n") >= 0) throw new Error("append: line contains \\xFF or newline");
-    if (!this.fits(line.length + 1 + (this.files.has(name) ? 0 : name.length + 16))) return false;
+    const header = this.files.has(name) ? 0 : name.length + 16;
+    if (!this.fits(line.length + 1 + header)) {
+      const room = this.size - this.used() - header;
+      if (this.partialAppends && room > 0) this.files.set(name, (this.files.get(name) ?? "") + line.substring(0, Math.min(room, line.length)));
+      return false;
+    }
     this.files.set(name, (this.files.get(name) ?? "") + line + "\n");
     this.writes++;
     return true;
@@ -88,9 +97,11 @@ export class MemStorage implements Storage {
   readLines(name: string): string[] {
     const s = this.files.get(name);
     if (!s) return [];
-    // A line cut by a power loss has no newline: readLine() still returns it.
-    const l = s.split("\n");
-    if (l[l.length - 1] === "") l.pop();
+    // Like StorageFile.readLine(): each line with its "\n"; a line cut by a power loss (or a
+    // failed append) has none and is returned as it is.
+    const l = s.split("\n").map((x) => x + "\n");
+    const last = l.pop()!;
+    if (last !== "\n") l.push(last.slice(0, -1));
     return l;
   }
 }

@@ -76,11 +76,11 @@ export class FlashStore implements MessageStore {
     const need = line.length + 1;
     if (!this._open || this._open.bytes + need > this._o.segBytes) this._startSegment();
     while (this.totalBytes() + need > this._o.maxBytes && this._segs.length > 1) this._dropOldest();
-    let ok = this._st.appendLine(this._o.prefix + this._open!.n, line);
+    let ok = this._append(line);
     while (!ok && this._segs.length > 1) {
       // Flash full (other files, trash): give up the oldest messages, never the newest.
       this._dropOldest();
-      ok = this._st.appendLine(this._o.prefix + this._open!.n, line);
+      ok = this._append(line);
     }
     if (!ok) {
       this._lost++;
@@ -146,6 +146,21 @@ export class FlashStore implements MessageStore {
     return this._segs.length;
   }
 
+  /**
+   * Appends to the open segment. A failed append may have left the start of its line in the
+   * file (a StorageFile is written chunk by chunk and its next chunk may not fit): appending
+   * the line again behind it would make one line of the two, read back as a valid-looking
+   * message with broken JSON. So a segment with lines takes no more after a failure (its torn
+   * tail has no "\n" and is skipped when read) and a new one is opened; an empty one is erased.
+   */
+  private _append(line: string): boolean {
+    const sg = this._open!;
+    if (this._st.appendLine(this._o.prefix + sg.n, line)) return true;
+    if (sg.count > 0) this._startSegment();
+    else this._st.erase(this._o.prefix + sg.n);
+    return false;
+  }
+
   private _ackedIn(sg: Segment): number {
     if (!this._acked || sg !== this._segs[0]) return 0;
     const es = this._entries(sg.n);
@@ -201,13 +216,15 @@ export class FlashStore implements MessageStore {
     const out: Entry[] = [];
     for (let i = 0; i < lines.length; i++) {
       // No regex here: Espruino's regex engine lacks much of ES5's (../shared/espruino.md).
-      const l = lines[i];
+      const raw = lines[i];
+      // Every line is appended with its "\n" last: without it, the line was torn.
+      const l = raw.charAt(raw.length - 1) === "\n" ? raw.substr(0, raw.length - 1) : "";
       const c1 = l.indexOf(",");
       const c2 = c1 < 0 ? -1 : l.indexOf(",", c1 + 1);
       const b = c1 > 0 ? digits(l.substring(0, c1)) : -1;
       const sq = c2 > 0 ? digits(l.substring(c1 + 1, c2)) : -1;
       if (b < 0 || sq < 0 || l.charAt(c2 + 1) !== "{" || l.charAt(l.length - 1) !== "}") {
-        this.corrupt++; // torn by a power cut while appending
+        this.corrupt++; // torn by a power cut or a failed append
         continue;
       }
       out.push({ b: b, s: sq, d: l.substr(c2 + 1) });

@@ -85,7 +85,7 @@ function storage(): Storage {
       for (;;) {
         const l = f.readLine();
         if (l === undefined) break;
-        out.push(l.charAt(l.length - 1) === "\n" ? l.substr(0, l.length - 1) : l);
+        out.push(l);
       }
       return out;
     },

@@ -33,7 +33,10 @@ export interface Storage {
   compact(): void;
   /** Appends a line (no "\xFF") to an append file; false when flash is full. */
   appendLine(name: string, line: string): boolean;
-  /** All lines of an append file, oldest first. */
+  /**
+   * All lines of an append file, oldest first, each with its "\n" as StorageFile.readLine()
+   * gives it: a last line without one was torn (a power cut, a failed append).
+   */
   readLines(name: string): string[];
 }
 

@@ -65,6 +65,8 @@ export interface RigOptions {
   net?: Record<string, unknown>;
   /** A W5500 Ethernet module on the board (the runtime then offers require("WIZnet")). */
   w5500?: W5500Module;
+  /** Size of the Storage area, bytes (default the ESP32's, hil-sim's ESP32_STORAGE_BYTES). */
+  flashBytes?: number;
 }
 
 /** The rig's node configuration. */
@@ -95,7 +97,7 @@ export async function rig(opts: RigOptions = {}): Promise<Rig> {
   const faults = new FaultInjector({ seed: opts.seed ?? 1, lateMs: 400 });
   new RtuSlave(bus, lvl, { turnaroundMs: 8 }).start();
   new RtuSlave(bus, pile, { turnaroundMs: 12, faults }).start();
-  const flash = new FlashStorage();
+  const flash = new FlashStorage({ totalBytes: opts.flashBytes });
   const cfg = rigConfig(opts);
   if (opts.storageConfig !== false) flash.write("node.json", binToBytes(JSON.stringify(cfg)));
   const net = new VirtualNetwork();
