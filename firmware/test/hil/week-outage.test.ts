@@ -140,4 +140,37 @@ describe("the firmware bundle with its link down for a simulated week", () => {
       expect(keptDays).toBeGreaterThan(3);
     }
   }, 600_000);
+
+  it("with a 256 KB Storage (the Linux build's) the Storage fills before the budget: the oldest are dropped and counted, every survivor reaches the gateway once, nothing broken", async () => {
+    const r = await rig({ seed: 9, flashBytes: 256 * 1024 });
+    rigs.push(r);
+    r.rt.boot();
+    await r.clock.runFor(20 * MIN);
+    r.net.cut();
+    let most = 0;
+    for (let h = 0; h < 3 * 24; h += 12) {
+      await r.clock.runFor(12 * HOUR);
+      most = Math.max(most, queueInFlash(r.flash).footprint);
+    }
+    r.net.restore();
+    for (let m = 0; m < 48; m++) {
+      await r.clock.runFor(5 * MIN);
+      if (m >= 6 && caughtUp(r)) break;
+    }
+    expect(r.rt.uncaughtErrors).toEqual([]);
+    expect(r.gw.invalid).toEqual([]);
+    expect(r.gw.changedDuplicates).toBe(0);
+    // The Storage was the limit, not the 640 KB budget: the queue took nearly all of it.
+    expect(most).toBeLessThanOrEqual(256 * 1024);
+    expect(most).toBeGreaterThan(192 * 1024);
+    const seqs = [...r.gw.messages.values()].map((m) => m.s).sort((a, b) => a - b);
+    const missing = r.gw.gaps().map((k) => Number(k.split(":")[1]));
+    expect(seqs.length + missing.length).toBe(seqs[seqs.length - 1]);
+    expect(missing.length).toBeGreaterThan(0);
+    expect(missing[missing.length - 1] - missing[0] + 1).toBe(missing.length);
+    const dropped = r.gw.statuses.filter((x) => x.state === "online").pop()!.buf!.dropped;
+    expect(dropped).toBeGreaterThanOrEqual(missing.length);
+    expect(dropped - missing.length).toBeLessThanOrEqual(16);
+    console.log(`3-day outage, 256 KB Storage: ${seqs.length} messages stored, ${dropped} dropped (oldest), the queue's chunks at most ${most} bytes`);
+  }, 600_000);
 });
